@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Makes a machine without registry access able to build and run the lab (Debian bookworm host,
+# run as root). CI runs it; users behind a firewall can too. Idempotent: it does only what is
+# missing. It:
+#   1. installs and starts a Docker engine (Debian's docker.io), and the Compose v2 plugin
+#      binary from Debian trixie's docker-compose package (bookworm has no Compose v2);
+#   2. makes a local Debian bookworm base image with debootstrap + docker import;
+#   3. builds a wheelhouse on the host (pip, as configured here) and serves it on 127.0.0.1;
+#   4. serves a Maven repository folder on 127.0.0.1 (default: ../shared/m2 beside the checkout),
+#      unless STREAMLAB_MAVEN_REPO_URL already names a reachable one;
+#   5. writes the resulting overrides to .env.local, which the Makefile and the tests read.
+# Knobs: STREAMLAB_M2_DIR, STREAMLAB_MAVEN_REPO_URL, STREAMLAB_CACHE_DIR,
+#        STREAMLAB_WHEELHOUSE_PORT (18080), STREAMLAB_M2_PORT (18081).
+set -eo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=/dev/null
+source <(grep -E '^STREAMLAB_[A-Z_]+=' .env)
+cache=${STREAMLAB_CACHE_DIR:-$HOME/.cache/streamlab}
+m2_dir=${STREAMLAB_M2_DIR:-$root/../shared/m2}
+wheel_port=${STREAMLAB_WHEELHOUSE_PORT:-18080}
+m2_port=${STREAMLAB_M2_PORT:-18081}
+base_image=streamlab/debian:bookworm
+mkdir -p "$cache"
+
+step() { echo "===> $*"; }
+die() { echo "ERROR: $*" >&2; exit 1; }
+
+# Sets KEY=VALUE in .env.local, replacing an earlier value.
+set_local() {
+  touch .env.local
+  grep -v "^$1=" .env.local >.env.local.tmp || true
+  echo "$1=$2" >>.env.local.tmp
+  mv .env.local.tmp .env.local
+}
+
+# True when URL $1 answers an HTTP GET.
+answers() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' "$1" 2>/dev/null; }
+
+# Serves folder $1 on 127.0.0.1:$2 in the background, for the builds (which use the host network).
+serve() {
+  local dir=$1 port=$2 i
+  if answers "http://127.0.0.1:$port/"; then
+    echo "     http://127.0.0.1:$port/ already answers"
+    return
+  fi
+  mkdir -p "$cache"
+  setsid nohup python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dir" \
+    >"$cache/http-$port.log" 2>&1 </dev/null &
+  for i in $(seq 50); do answers "http://127.0.0.1:$port/" && return; sleep 0.2; done
+  die "could not serve $dir on 127.0.0.1:$port (see $cache/http-$port.log; is the port taken?)"
+}
+
+# --- 0. the Maven source, checked first so that a missing one fails before any install ------
+maven_url=${STREAMLAB_MAVEN_REPO_URL:-}
+if [ -z "$maven_url" ] && [ ! -d "$m2_dir" ]; then
+  die "no Maven repository for the connector and the Kafka jars: $m2_dir is absent and
+       STREAMLAB_MAVEN_REPO_URL is not set. Provide one of:
+         STREAMLAB_M2_DIR=/path/to/m2          a folder in Maven repository layout, served here
+         STREAMLAB_MAVEN_REPO_URL=http://...   a Maven mirror the build can reach
+       (with internet access you need neither: run 'make up' without this script)."
+fi
+[ "$(id -u)" = 0 ] || die "run this script as root: it installs Debian packages and starts dockerd."
+
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# --- 1. Docker engine and Compose v2 -------------------------------------------------------
+step "Docker engine"
+if ! docker info >/dev/null 2>&1; then
+  command -v dockerd >/dev/null || apt_install docker.io
+  setsid nohup dockerd >/var/log/streamlab-dockerd.log 2>&1 </dev/null &
+  for i in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || die "dockerd did not start; see /var/log/streamlab-dockerd.log"
+fi
+echo "     engine $(docker version --format '{{.Server.Version}}')"
+
+step "Compose v2 plugin"
+if ! docker compose version >/dev/null 2>&1; then
+  # The archive that serves this machine's bookworm packages serves trixie too.
+  mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
+  [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list)
+  [ -n "$mirror" ] || die "cannot find this machine's Debian archive in its apt sources"
+  tmp=$(mktemp -d)
+  mkdir -p "$tmp/lists/partial"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" >"$tmp/sources.list"
+  apt_opts=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
+            -o "Dir::State::Lists=$tmp/lists" -o APT::Sandbox::User=root)
+  apt-get -qq "${apt_opts[@]}" update
+  (cd "$tmp" && apt-get -qq "${apt_opts[@]}" download docker-compose)
+  mkdir -p /usr/local/lib/docker/cli-plugins
+  dpkg-deb --fsys-tarfile "$tmp"/docker-compose_*.deb \
+    | tar -xO ./usr/libexec/docker/cli-plugins/docker-compose >/usr/local/lib/docker/cli-plugins/docker-compose
+  chmod 755 /usr/local/lib/docker/cli-plugins/docker-compose
+  rm -rf "$tmp"
+fi
+echo "     $(docker compose version)"
+
+# --- 2. the base image ----------------------------------------------------------------------
+step "base image $base_image"
+if ! docker image inspect "$base_image" >/dev/null 2>&1; then
+  command -v debootstrap >/dev/null || apt_install debootstrap
+  rootfs=$(mktemp -d)
+  debootstrap --variant=minbase bookworm "$rootfs" >"$cache/debootstrap.log" 2>&1 \
+    || { tail -n 20 "$cache/debootstrap.log" >&2; die "debootstrap failed"; }
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  tar -C "$rootfs" -c . | docker import -c 'CMD ["bash"]' - "$base_image" >/dev/null
+  rm -rf "$rootfs"
+fi
+set_local STREAMLAB_BASE_IMAGE "$base_image"
+
+# --- 3. the wheelhouse ----------------------------------------------------------------------
+step "wheelhouse for the Spark image"
+mkdir -p "$cache/wheelhouse"
+# The image runs Debian bookworm's Python, whose patch release can be older than the host's:
+# build PySpark's wheel (it ships as source), then take binary wheels that suit that Python.
+image_python=$(apt-cache show --no-all-versions python3.11-minimal 2>/dev/null | sed -n 's/^Version: \([0-9.]*\).*/\1/p')
+image_python=${image_python:-${STREAMLAB_PYTHON_VERSION}}
+quiet_pip() { python3 -m pip "$@" -q --progress-bar off 2>&1 | { grep -v '^WARNING: Location' || true; }; }
+compgen -G "$cache/wheelhouse/pyspark-${STREAMLAB_SPARK_VERSION}-*.whl" >/dev/null \
+  || quiet_pip wheel --no-deps -w "$cache/wheelhouse" "pyspark==${STREAMLAB_SPARK_VERSION}"
+quiet_pip download --only-binary=:all: --python-version "$image_python" \
+  --find-links "$cache/wheelhouse" -d "$cache/wheelhouse" \
+  -r images/spark/requirements.txt "pyspark==${STREAMLAB_SPARK_VERSION}"
+[ -n "$(compgen -G "$cache/wheelhouse/pyspark-${STREAMLAB_SPARK_VERSION}-*.whl")" ] \
+  || die "the wheelhouse has no pyspark ${STREAMLAB_SPARK_VERSION} wheel; is the package index reachable from this host?"
+serve "$cache/wheelhouse" "$wheel_port"
+set_local STREAMLAB_PIP_FIND_LINKS "http://127.0.0.1:$wheel_port/"
+
+# --- 4. the Maven mirror --------------------------------------------------------------------
+step "Maven mirror"
+if [ -n "$maven_url" ]; then
+  answers "$maven_url" || die "STREAMLAB_MAVEN_REPO_URL=$maven_url does not answer"
+else
+  serve "$(cd "$m2_dir" && pwd)" "$m2_port"
+  maven_url="http://127.0.0.1:$m2_port"
+fi
+set_local STREAMLAB_MAVEN_REPO_URL "$maven_url"
+
+step "ready: overrides written to .env.local"
+grep -E '^STREAMLAB_(BASE_IMAGE|PIP_FIND_LINKS|MAVEN_REPO_URL)=' .env.local | sed 's/^/     /'

@@ -1,0 +1,44 @@
+"""The lab's settings, read the way compose reads them, so tests and scripts agree with it.
+
+Order of precedence (last wins): .env, .env.local, the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """Parses KEY=VALUE lines; comments and blank lines are skipped, quotes are dropped."""
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_settings(root: Path = ROOT, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Returns the merged settings of the checkout at `root`."""
+    settings: dict[str, str] = {}
+    for name in (".env", ".env.local"):
+        path = root / name
+        if path.exists():
+            settings.update(parse_env_file(path.read_text()))
+    env = os.environ if environ is None else environ
+    settings.update({key: env[key] for key in settings if key in env})
+    return settings
+
+
+def env_files(root: Path = ROOT) -> list[str]:
+    """The env files to hand to `docker compose --env-file`, in order."""
+    return [str(root / name) for name in (".env", ".env.local") if (root / name).exists()]

@@ -1,0 +1,142 @@
+"""Checks run before compose, so that common mistakes get a sentence instead of a stack trace.
+
+python -m streamlab.preflight ports     # a published port is taken by another program
+python -m streamlab.preflight mirrors   # a configured mirror does not answer
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from streamlab.config import env_files, load_settings
+
+# Settings that name a host port, and the service that publishes it.
+PUBLISHED_PORTS = {
+    "STREAMLAB_KAFKA_HOST_PORT": "kafka",
+    "STREAMLAB_SPARK_UI_PORT": "spark-master",
+    "STREAMLAB_JUPYTER_PORT": "jupyter",
+    "STREAMLAB_APP_UI_PORT": "jupyter",
+}
+MIRRORS = {
+    "STREAMLAB_PIP_FIND_LINKS": "the Python wheelhouse",
+    "STREAMLAB_PIP_INDEX_URL": "the Python package index",
+    "STREAMLAB_MAVEN_REPO_URL": "the Maven repository",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that stops the lab from starting, and what to do about it."""
+
+    setting: str
+    message: str
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            if error.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+def env_file_args() -> list[str]:
+    return [arg for path in env_files() for arg in ("--env-file", path)]
+
+
+def ports_in_use_by_stack(compose: Iterable[str] = ("docker", "compose")) -> set[int]:
+    """Host ports that this project's own running containers publish (they may stay taken)."""
+    try:
+        result = subprocess.run(
+            [*compose, *env_file_args(), "ps", "--format", "json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return set()
+    ports: set[int] = set()
+    for line in result.stdout.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        entries = json.loads(line)
+        for entry in entries if isinstance(entries, list) else [entries]:
+            for publisher in entry.get("Publishers") or []:
+                if publisher.get("PublishedPort"):
+                    ports.add(int(publisher["PublishedPort"]))
+    return ports
+
+
+def check_ports(settings: Mapping[str, str], own_ports: set[int]) -> list[Problem]:
+    problems = []
+    for setting, service in PUBLISHED_PORTS.items():
+        port = int(settings[setting])
+        if port in own_ports or port_is_free(port):
+            continue
+        problems.append(
+            Problem(
+                setting,
+                f"port {port} on 127.0.0.1 (for {service}) is taken by another program. "
+                f"Stop that program, or choose another port: {setting}=<port> in .env.local.",
+            )
+        )
+    return problems
+
+
+def url_answers(url: str, timeout: float = 5.0) -> str | None:
+    """None when the URL answers (any HTTP status counts), else the reason it does not."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout):
+            return None
+    except urllib.error.HTTPError:
+        return None
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return str(getattr(error, "reason", error))
+
+
+def check_mirrors(settings: Mapping[str, str]) -> list[Problem]:
+    problems = []
+    for setting, what in MIRRORS.items():
+        url = settings.get(setting, "")
+        if not url.startswith(("http://", "https://")):
+            continue
+        reason = url_answers(url)
+        if reason is not None:
+            problems.append(
+                Problem(
+                    setting,
+                    f"{what} at {url} ({setting}) does not answer: {reason}. "
+                    "Start it (scripts/offline-prereqs.sh serves the lab's mirrors), "
+                    f"or remove {setting} from .env.local to use the tool's default source.",
+                )
+            )
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    checks = argv or ["ports", "mirrors"]
+    settings = load_settings()
+    problems: list[Problem] = []
+    if "mirrors" in checks:
+        problems += check_mirrors(settings)
+    if "ports" in checks:
+        problems += check_ports(settings, ports_in_use_by_stack())
+    for problem in problems:
+        print(f"streamlab: {problem.message}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
