@@ -3,11 +3,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := help
 
-# Versions and defaults (.env), then local overrides: the Jupyter token and, offline, the mirrors.
-include .env
--include .env.local
-export
-
+# Settings live in .env, with local overrides (the Jupyter token and, offline, the mirrors) in
+# .env.local; a variable set in the shell wins over both, for compose and for our scripts alike.
 # compose reads .env.local itself, so a token written during this run is seen.
 COMPOSE ?= docker compose --env-file .env --env-file .env.local
 PYTHON ?= python3
@@ -42,11 +39,7 @@ up: token ## build if needed, start the stack, wait until healthy, print the URL
 	@$(MAKE) --no-print-directory urls
 
 urls: ## print the URLs of the running stack
-	@source .env.local; echo; \
-	 echo "  JupyterLab      http://127.0.0.1:$(STREAMLAB_JUPYTER_PORT)/lab?token=$$STREAMLAB_JUPYTER_TOKEN"; \
-	 echo "  Spark master UI http://127.0.0.1:$(STREAMLAB_SPARK_UI_PORT)"; \
-	 echo "  Spark app UI    http://127.0.0.1:$(STREAMLAB_APP_UI_PORT) (while a notebook's SparkSession runs)"; \
-	 echo "  Kafka (host)    127.0.0.1:$(STREAMLAB_KAFKA_HOST_PORT)   (containers use kafka:9092)"; echo
+	@$(PYTHON) -m streamlab.urls
 
 down: ## stop and remove the containers (data volumes are kept)
 	$(COMPOSE) down --remove-orphans

@@ -22,7 +22,6 @@ m2_dir=${STREAMLAB_M2_DIR:-$root/../shared/m2}
 wheel_port=${STREAMLAB_WHEELHOUSE_PORT:-18080}
 m2_port=${STREAMLAB_M2_PORT:-18081}
 base_image=streamlab/debian:bookworm
-mkdir -p "$cache"
 
 step() { echo "===> $*"; }
 die() { echo "ERROR: $*" >&2; exit 1; }
@@ -62,6 +61,7 @@ if [ -z "$maven_url" ] && [ ! -d "$m2_dir" ]; then
        (with internet access you need neither: run 'make up' without this script)."
 fi
 [ "$(id -u)" = 0 ] || die "run this script as root: it installs Debian packages and starts dockerd."
+mkdir -p "$cache"
 
 apt_updated=
 apt_install() {

@@ -1,0 +1,78 @@
+"""Preflight turns a taken port or a silent mirror into one clear sentence."""
+
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from streamlab import preflight
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def held_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that another program (this socket) is listening on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def http_url() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def port_settings(port: int, others: int) -> dict[str, str]:
+    settings = dict.fromkeys(preflight.PUBLISHED_PORTS, str(others))
+    settings["STREAMLAB_JUPYTER_PORT"] = str(port)
+    return settings
+
+
+def test_taken_port_is_named_with_its_setting(held_port: int, free_port: int):
+    problems = preflight.check_ports(port_settings(held_port, free_port), own_ports=set())
+    assert len(problems) == 1, f"expected one problem, got {problems}"
+    assert problems[0].setting == "STREAMLAB_JUPYTER_PORT"
+    assert f"port {held_port}" in problems[0].message
+    assert "STREAMLAB_JUPYTER_PORT=<port>" in problems[0].message, "the fix must be named"
+
+
+def test_port_held_by_our_own_stack_is_fine(held_port: int, free_port: int):
+    problems = preflight.check_ports(port_settings(held_port, free_port), own_ports={held_port})
+    assert problems == [], "a second `make up` must not trip over the stack's own ports"
+
+
+def test_free_ports_pass(free_port: int):
+    assert preflight.check_ports(port_settings(free_port, free_port), own_ports=set()) == []
+
+
+def test_silent_mirror_is_reported(free_port: int):
+    url = f"http://127.0.0.1:{free_port}/"
+    problems = preflight.check_mirrors({"STREAMLAB_MAVEN_REPO_URL": url})
+    assert [p.setting for p in problems] == ["STREAMLAB_MAVEN_REPO_URL"]
+    assert url in problems[0].message
+    assert "does not answer" in problems[0].message
+
+
+def test_answering_mirror_and_unset_mirrors_pass(http_url: str):
+    settings = {"STREAMLAB_PIP_FIND_LINKS": http_url, "STREAMLAB_MAVEN_REPO_URL": ""}
+    assert preflight.check_mirrors(settings) == []
+
+
+def test_http_error_still_counts_as_answering(http_url: str):
+    assert preflight.url_answers(http_url + "no-such-file") is None, "a 404 is an answer"
