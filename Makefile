@@ -56,9 +56,13 @@ logs: ## follow the logs (SERVICE=kafka for one service)
 topics: ## list the Kafka topics with their partitions
 	$(COMPOSE) exec -T kafka kafka-topics --bootstrap-server kafka:9092 --describe
 
-$(VENV)/.installed: requirements-dev.txt
+# PySpark on the host runs the unit tests of the job's batch function (local mode, no Docker),
+# at the version pinned in .env.
+SPARK_VERSION := $(shell sed -n 's/^STREAMLAB_SPARK_VERSION=//p' .env)
+
+$(VENV)/.installed: requirements-dev.txt .env
 	$(PYTHON) -m venv $(VENV)
-	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt "pyspark==$(SPARK_VERSION)"
 	touch $@
 
 venv: $(VENV)/.installed ## create .venv with the test tools

@@ -1,0 +1,188 @@
+"""Counts the words of each micro-batch read from a Kafka topic, as the Spark 2 "Direct
+approach" tutorials did with KafkaUtils.createDirectStream, on Structured Streaming's Kafka source.
+
+Each Kafka partition is one Spark partition of the batch, there is no receiver, and the offsets
+live in the query's checkpoint, so a restarted job goes on exactly where it stopped. Per batch,
+the lines are split, mapped to (word, 1) and reduced with reduceByKey (or, with
+--method dataframe, exploded and grouped), printed in the tutorial's layout, and written to a
+results folder, one file per batch id, so that a replayed batch overwrites its own file.
+
+Usage (inside the lab; `make submit` does this):
+    spark-submit /opt/streamlab/jobs/wordcount.py --topic words --trigger "3 seconds"
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+from operator import add
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from jobs.results import write_batch
+from jobs.words import INVALID_UTF8, WHITESPACE, split_line
+
+log = logging.getLogger("wordcount")
+
+RULE = "-" * 43
+
+
+def format_batch(batch_time: datetime, counts: Iterable[tuple[str, int]], limit: int = 20) -> str:
+    """The layout of DStream.pprint(): a rule, the batch time, a rule, one tuple per line."""
+    counts = list(counts)
+    lines = [RULE, f"Time: {batch_time:%Y-%m-%d %H:%M:%S}", RULE]
+    lines += [repr(pair) for pair in counts[:limit]]
+    if len(counts) > limit:
+        lines.append("...")
+    return "\n".join(lines) + "\n"
+
+
+def count_rdd(batch_df, delimiter: str) -> list[tuple[str, int]]:
+    """The seed's way: flatMap to words, map to (word, 1), reduceByKey."""
+    return (
+        batch_df.select("value")
+        .rdd.flatMap(lambda row: split_line(row.value, delimiter))
+        .map(lambda word: (word, 1))
+        .reduceByKey(add)
+        .collect()
+    )
+
+
+def count_dataframe(batch_df, delimiter: str) -> list[tuple[str, int]]:
+    """The same counts with DataFrame functions only (no Python per row): explode + groupBy."""
+    from pyspark.sql import functions as F
+
+    value = F.col("value")
+    text = F.when(F.expr("is_valid_utf8(CAST(value AS STRING))"), value.cast("string"))
+    words = F.when(value.isNull(), F.array()).otherwise(
+        F.when(text.isNull(), F.array(F.lit(INVALID_UTF8))).otherwise(
+            F.split(text, _regex_quote(delimiter), -1)
+        )
+    )
+    return [
+        (row.word, row["count"])
+        for row in batch_df.select(F.explode(words).alias("word"))
+        .select(F.trim(F.col("word"), F.lit(WHITESPACE)).alias("word"))
+        .where(F.col("word") != "")
+        .groupBy("word")
+        .count()
+        .collect()
+    ]
+
+
+def _regex_quote(text: str) -> str:
+    return "".join("\\" + c if not c.isalnum() else c for c in text)
+
+
+COUNTERS = {"rdd": count_rdd, "dataframe": count_dataframe}
+
+
+def make_batch_handler(args: argparse.Namespace):
+    """The foreachBatch function: count, print, write. Runs on the driver, once per batch."""
+    counter = COUNTERS[args.method]
+    results = Path(args.results_dir)
+    totals: dict[str, int] = {}
+
+    def handle(batch_df, batch_id: int) -> None:
+        batch_time = datetime.now()
+        counts = sorted(counter(batch_df, args.delimiter), key=lambda pair: (-pair[1], pair[0]))
+        if not counts and args.skip_empty:
+            return
+        print(format_batch(batch_time, counts, args.print_limit), flush=True)
+        write_batch(results, batch_id, batch_time, counts)
+        if args.running_totals:
+            for word, count in counts:
+                totals[word] = totals.get(word, 0) + count
+            top = sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))
+            print(f"Running totals after batch {batch_id}: {top[: args.print_limit]}", flush=True)
+
+    return handle
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(f"STREAMLAB_WORDCOUNT_{name}", default)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Per-micro-batch word counts of a Kafka topic (Structured Streaming).",
+        epilog="Every option can also be set with STREAMLAB_WORDCOUNT_<OPTION> "
+        "(e.g. STREAMLAB_WORDCOUNT_TOPIC).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add = parser.add_argument
+    add("--bootstrap-servers", default=env("BOOTSTRAP_SERVERS", "kafka:9092"),
+        help="Kafka brokers, host:port[,host:port]")  # fmt: skip
+    add("--topic", default=env("TOPIC", "words"), help="topic to subscribe to")
+    add("--trigger", default=env("TRIGGER", "3 seconds"), help="processing-time trigger interval")
+    add("--delimiter", default=env("DELIMITER", ","), help="word separator within a line")
+    add("--starting-offsets", default=env("STARTING_OFFSETS", "earliest"),
+        help="where a new query starts: earliest, latest, or Kafka's JSON offsets")  # fmt: skip
+    add("--max-offsets-per-trigger", type=int, default=int(env("MAX_OFFSETS_PER_TRIGGER", "0")),
+        help="cap on records per batch (0: no cap)")  # fmt: skip
+    add("--checkpoint", default=env("CHECKPOINT", "/data/checkpoint"),
+        help="checkpoint folder: offsets and commits; a restart resumes from here")  # fmt: skip
+    add("--results-dir", default=env("RESULTS_DIR", "/data/results"),
+        help="results sink: one JSON file per batch id")  # fmt: skip
+    add("--method", choices=sorted(COUNTERS), default=env("METHOD", "rdd"),
+        help="rdd: reduceByKey as in the seed; dataframe: explode + groupBy")  # fmt: skip
+    add("--running-totals", action="store_true",
+        default=env("RUNNING_TOTALS", "") not in ("", "0", "false"),
+        help="also print the totals across batches")  # fmt: skip
+    add("--print-limit", type=int, default=int(env("PRINT_LIMIT", "20")),
+        help="tuples printed per batch")  # fmt: skip
+    add("--skip-empty", action="store_true", default=env("SKIP_EMPTY", "1") not in ("0", "false"),
+        help="print nothing for batches without words")  # fmt: skip
+    return parser.parse_args(argv)
+
+
+def build_query(spark, args: argparse.Namespace):
+    reader = (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", args.bootstrap_servers)
+        .option("subscribe", args.topic)
+        .option("startingOffsets", args.starting_offsets)
+        .option("failOnDataLoss", "true")
+    )
+    if args.max_offsets_per_trigger > 0:
+        reader = reader.option("maxOffsetsPerTrigger", args.max_offsets_per_trigger)
+    return (
+        reader.load()
+        .select("value")
+        .writeStream.queryName("wordcount")
+        .foreachBatch(make_batch_handler(args))
+        .option("checkpointLocation", args.checkpoint)
+        .trigger(processingTime=args.trigger)
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pyspark.sql import SparkSession
+
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    spark = SparkSession.builder.appName("streamlab-wordcount").getOrCreate()
+    log.info(
+        "reading topic %s from %s every %s (%s); checkpoint %s, results %s",
+        args.topic, args.bootstrap_servers, args.trigger, args.method, args.checkpoint,
+        args.results_dir,
+    )  # fmt: skip
+    query = build_query(spark, args).start()
+    try:
+        query.awaitTermination()
+    except KeyboardInterrupt:
+        log.info("stopping the query; it resumes from %s next time", args.checkpoint)
+        query.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

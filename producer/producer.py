@@ -1,0 +1,224 @@
+"""Sends lines to a Kafka topic for the word count, with the seed tutorial's defaults:
+60 messages, one every 2 seconds, the line `hello,kafka,spark,streaming,kafka`.
+
+Every send is acknowledged by all in-sync replicas (acks=all) and checked; the summary counts
+only acknowledged lines, and --summary-json adds their words, split as the job splits them.
+
+    python producer/producer.py --topic words --partitions 3
+    python producer/producer.py --file corpus.txt --interval 0 --summary-json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `jobs` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from jobs.words import split_line
+
+SEED_LINE = "hello,kafka,spark,streaming,kafka"
+
+
+class ProducerError(Exception):
+    """A failure the user can act on; main() prints it as one sentence."""
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(f"STREAMLAB_PRODUCER_{name}", default)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Send lines to a Kafka topic (acks=all, every send checked).",
+        epilog="Options also come from STREAMLAB_PRODUCER_<OPTION>, e.g. STREAMLAB_PRODUCER_TOPIC.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add = parser.add_argument
+    lab_bootstrap = os.environ.get("STREAMLAB_KAFKA_BOOTSTRAP", "127.0.0.1:9094")
+    add("--bootstrap-servers", default=env("BOOTSTRAP_SERVERS", lab_bootstrap),
+        help="Kafka brokers: kafka:9092 inside the lab, 127.0.0.1:9094 from the host")  # fmt: skip
+    add("--topic", default=env("TOPIC", "words"), help="topic to send to")
+    add("--count", type=int, default=int(env("COUNT", "60")),
+        help="messages to send (with --file: at most this many lines; 0 = all)")  # fmt: skip
+    pace = parser.add_mutually_exclusive_group()
+    pace.add_argument("--interval", type=float, default=float(env("INTERVAL", "2")),
+                      help="seconds between messages; 0: as fast as possible")  # fmt: skip
+    pace.add_argument("--rate", type=float, help="messages per second (0 = as fast as possible)")
+    add("--message", default=env("MESSAGE", SEED_LINE), help="the line to send")
+    add("--file", help="send each line of this file instead ('-' for stdin)")
+    add("--partitions", type=int, default=int(env("PARTITIONS", "0")),
+        help="create the topic with this many partitions if it is missing")  # fmt: skip
+    add("--key", default=env("KEY", None), help="message key (default: none, round-robin)")
+    add("--delimiter", default=env("DELIMITER", ","), help="word separator, for the summary")
+    add("--summary-json", action="store_true", help="print the acknowledged counts as JSON")
+    add("--timeout", type=float, default=float(env("TIMEOUT", "30")),
+        help="seconds to wait for the broker or an acknowledgement before failing")  # fmt: skip
+    add("--progress", choices=("auto", "always", "never"), default="auto",
+        help="progress bar on stderr (auto: when it is a terminal)")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.rate is not None:
+        args.interval = 0.0 if args.rate <= 0 else 1.0 / args.rate
+    if args.count < 0 or args.interval < 0:
+        parser.error("--count and --interval must not be negative")
+    return args
+
+
+def lines_to_send(args: argparse.Namespace) -> Iterator[str]:
+    if args.file is None:
+        for _ in range(args.count):
+            yield args.message
+        return
+    stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
+    with stream:
+        for sent, line in enumerate(stream):
+            if args.count and sent >= args.count:
+                return
+            yield line.rstrip("\n")
+
+
+def progress_bar(done: int, total: int | None, width: int = 30) -> str:
+    if not total:
+        return f"\r{done} sent"
+    filled = width * done // total
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+
+
+def connect(args: argparse.Namespace):
+    from kafka import KafkaProducer
+    from kafka.errors import KafkaError
+
+    timeout_ms = int(args.timeout * 1000)
+    try:
+        return KafkaProducer(
+            bootstrap_servers=args.bootstrap_servers.split(","),
+            acks="all",
+            linger_ms=5 if args.interval == 0 else 0,
+            max_block_ms=timeout_ms,
+            request_timeout_ms=timeout_ms,
+            retries=5,
+        )
+    except KafkaError as error:
+        raise unreachable(args, error) from error
+
+
+def unreachable(args: argparse.Namespace, error: Exception) -> ProducerError:
+    return ProducerError(
+        f"cannot reach Kafka at {args.bootstrap_servers} ({type(error).__name__}). "
+        "From the host use 127.0.0.1:9094; inside the lab, kafka:9092. Is the stack up?"
+    )
+
+
+def ensure_topic(args: argparse.Namespace, producer) -> int:
+    """The topic's partition count; creates the topic first when --partitions asks for it."""
+    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=args.bootstrap_servers.split(","),
+            request_timeout_ms=int(args.timeout * 1000),
+        )
+    except KafkaError as error:
+        raise unreachable(args, error) from error
+    try:
+        if args.topic not in admin.list_topics():
+            if args.partitions <= 0:
+                raise ProducerError(
+                    f"topic {args.topic} does not exist on {args.bootstrap_servers}. "
+                    "Create it: add --partitions 3 (or `make topic`)."
+                )
+            admin.create_topics([NewTopic(args.topic, args.partitions, 1)])
+    except TopicAlreadyExistsError:
+        pass  # created meanwhile by someone else: fine
+    except KafkaError as error:
+        raise ProducerError(f"cannot create topic {args.topic}: {error}") from error
+    finally:
+        admin.close()
+    try:
+        return len(producer.partitions_for(args.topic))
+    except KafkaTimeoutError as error:
+        raise unreachable(args, error) from error
+
+
+def produce(args: argparse.Namespace) -> tuple[int, Counter[str], dict[int, int]]:
+    """Sends the lines; returns what was acknowledged: lines, words, lines per partition."""
+    from kafka.errors import KafkaError
+
+    producer = connect(args)
+    words: Counter[str] = Counter()
+    per_partition: Counter[int] = Counter()
+    acked = 0
+    pending: list[tuple[object, str]] = []
+    show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
+    total = args.count if args.file is None or args.count else None
+    key = args.key.encode() if args.key is not None else None
+
+    def settle(future, line: str) -> None:
+        nonlocal acked
+        metadata = future.get(timeout=args.timeout)
+        acked += 1
+        per_partition[metadata.partition] += 1
+        words.update(split_line(line.encode("utf-8"), args.delimiter))
+
+    try:
+        ensure_topic(args, producer)
+        for number, line in enumerate(lines_to_send(args), start=1):
+            future = producer.send(args.topic, value=line.encode("utf-8"), key=key)
+            if args.interval > 0:
+                settle(future, line)
+                if show:
+                    print(progress_bar(number, total), end="", file=sys.stderr, flush=True)
+                time.sleep(args.interval)
+            else:
+                pending.append((future, line))
+                if len(pending) >= 10_000:
+                    producer.flush(timeout=args.timeout)
+                    for done_future, done_line in pending:
+                        settle(done_future, done_line)
+                    pending.clear()
+                    if show:
+                        print(progress_bar(acked, total), end="", file=sys.stderr, flush=True)
+        producer.flush(timeout=args.timeout)
+        for future, line in pending:
+            settle(future, line)
+    except KafkaError as error:
+        raise ProducerError(
+            f"a send to {args.topic} failed after {acked} acknowledged lines: "
+            f"{type(error).__name__}: {error}"
+        ) from error
+    finally:
+        if show:
+            print(progress_bar(acked, total), file=sys.stderr)
+        producer.close(timeout=args.timeout)
+    return acked, words, dict(per_partition)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        acked, words, per_partition = produce(args)
+    except ProducerError as error:
+        print(f"producer: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("producer: interrupted", file=sys.stderr)
+        return 130
+    spread = ", ".join(f"{p}: {n}" for p, n in sorted(per_partition.items()))
+    print(
+        f"acknowledged {acked} lines to {args.topic} (per partition {{{spread}}})", file=sys.stderr
+    )
+    if args.summary_json:
+        print(json.dumps({"lines": acked, "words": dict(sorted(words.items()))}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

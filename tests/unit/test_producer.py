@@ -1,0 +1,48 @@
+"""The producer's options, and its clear failure when no broker answers."""
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from producer import producer
+from streamlab.config import ROOT
+
+pytestmark = pytest.mark.unit
+
+
+def test_seed_defaults():
+    args = producer.parse_args([])
+    assert (args.count, args.interval, args.message) == (60, 2.0, producer.SEED_LINE)
+    assert list(producer.lines_to_send(args)) == [producer.SEED_LINE] * 60
+
+
+def test_rate_sets_the_interval():
+    assert producer.parse_args(["--rate", "4"]).interval == 0.25
+    assert producer.parse_args(["--rate", "0"]).interval == 0.0
+
+
+def test_file_lines_with_a_cap(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a,b\nc\n\nd\n")
+    args = producer.parse_args(["--file", str(corpus), "--count", "3"])
+    assert list(producer.lines_to_send(args)) == ["a,b", "c", ""]
+
+
+def test_unreachable_broker_fails_clearly_and_in_bounded_time():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "producer/producer.py", "--bootstrap-servers", f"127.0.0.1:{port}",
+         "--timeout", "3", "--count", "1"],
+        cwd=ROOT, check=False, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert result.returncode == 2, f"expected exit 2, got {result.returncode}: {result.stderr}"
+    assert f"cannot reach Kafka at 127.0.0.1:{port}" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert elapsed < 45, f"the producer took {elapsed:.0f} s to give up"

@@ -1,0 +1,128 @@
+"""The job's batch function on a local SparkSession: exact counts, both methods, the seed layout."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from jobs import wordcount
+from jobs.results import read_batches
+from jobs.words import INVALID_UTF8, split_line
+
+pytestmark = pytest.mark.unit
+
+SEED = b"hello,kafka,spark,streaming,kafka"
+BAD_INPUTS = [
+    None,
+    b"",
+    b"\xff\xfe\xfd",
+    b",,,;,,",
+    ",".join(["big"] * 200_000).encode(),
+    b" spaced , words ",
+]
+
+
+@pytest.fixture(scope="module")
+def spark():
+    pyspark_sql = pytest.importorskip("pyspark.sql")
+    session = (
+        pyspark_sql.SparkSession.builder.master("local[2]")
+        .appName("wordcount-unit")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+def batch(spark, values):
+    from pyspark.sql.types import BinaryType, StructField, StructType
+
+    schema = StructType([StructField("value", BinaryType(), True)])
+    return spark.createDataFrame([(v,) for v in values], schema)
+
+
+def expected(values, delimiter=","):
+    return Counter(word for v in values for word in split_line(v, delimiter))
+
+
+@pytest.mark.parametrize("method", ["rdd", "dataframe"])
+def test_seed_batch_counts(spark, method):
+    counts = dict(wordcount.COUNTERS[method](batch(spark, [SEED, SEED]), ","))
+    assert counts == {"hello": 2, "kafka": 4, "spark": 2, "streaming": 2}
+
+
+@pytest.mark.parametrize("method", ["rdd", "dataframe"])
+def test_bad_inputs_are_counted_as_documented(spark, method):
+    counts = dict(wordcount.COUNTERS[method](batch(spark, [SEED, *BAD_INPUTS]), ","))
+    assert counts == {
+        "hello": 1,
+        "kafka": 2,
+        "spark": 1,
+        "streaming": 1,
+        INVALID_UTF8: 1,
+        ";": 1,
+        "big": 200_000,
+        "spaced": 1,
+        "words": 1,
+    }
+
+
+@pytest.mark.parametrize("delimiter", [",", " ", "|", "."])
+def test_both_methods_agree_on_generated_lines(spark, delimiter):
+    vocabulary = ["alpha", "beta", "gamma", "δέλτα", "e.f", "g|h"]
+    values = [
+        delimiter.join(vocabulary[(i * 7 + j) % len(vocabulary)] for j in range(i % 5)).encode()
+        for i in range(500)
+    ]
+    df = batch(spark, values)
+    by_rdd = dict(wordcount.count_rdd(df, delimiter))
+    by_dataframe = dict(wordcount.count_dataframe(df, delimiter))
+    assert by_rdd == by_dataframe, f"rdd and dataframe disagree with delimiter {delimiter!r}"
+    assert by_rdd == dict(expected(values, delimiter)), "counts differ from split_line's"
+
+
+def test_handler_prints_seed_layout_and_writes_results(spark, tmp_path, capsys):
+    args = wordcount.parse_args(["--results-dir", str(tmp_path), "--method", "rdd"])
+    handle = wordcount.make_batch_handler(args)
+    handle(batch(spark, [SEED, SEED]), 0)
+    handle(batch(spark, []), 1)  # an empty batch prints and writes nothing
+    out = capsys.readouterr().out
+    assert re.fullmatch(
+        r"-{43}\nTime: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n-{43}\n"
+        r"\('kafka', 4\)\n\('hello', 2\)\n\('spark', 2\)\n\('streaming', 2\)\n\n",
+        out,
+    ), f"unexpected layout:\n{out}"
+    records = read_batches(tmp_path)
+    assert [r["batch_id"] for r in records] == [0]
+    assert {e["word"]: e["count"] for e in records[0]["counts"]} == {
+        "kafka": 4,
+        "hello": 2,
+        "spark": 2,
+        "streaming": 2,
+    }
+
+
+def test_format_batch_truncates_like_pprint():
+    from datetime import datetime
+
+    text = wordcount.format_batch(datetime(2018, 12, 11, 1, 2, 33), [("w", 1)] * 3, limit=2)
+    assert text.splitlines() == [
+        "-" * 43,
+        "Time: 2018-12-11 01:02:33",
+        "-" * 43,
+        "('w', 1)",
+        "('w', 1)",
+        "...",
+    ]
+
+
+def test_options_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("STREAMLAB_WORDCOUNT_TOPIC", "lines")
+    monkeypatch.setenv("STREAMLAB_WORDCOUNT_TRIGGER", "500 milliseconds")
+    args = wordcount.parse_args([])
+    assert (args.topic, args.trigger) == ("lines", "500 milliseconds")
+    assert wordcount.parse_args(["--topic", "cli"]).topic == "cli", "a flag beats the environment"
