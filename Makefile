@@ -15,7 +15,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 VPY := $(VENV)/bin/python
 
-.PHONY: help token up down clean build ps logs topics venv lint test integration-test check urls prereqs
+.PHONY: help token up topic submit produce demo job-logs results down clean build ps logs topics venv lint test integration-test check urls prereqs
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -41,11 +41,40 @@ up: token ## build if needed, start the stack, wait until healthy, print the URL
 urls: ## print the URLs of the running stack
 	@$(PYTHON) -m streamlab.urls
 
+# ---- the word-count exercise ---------------------------------------------------------------
+JOBS := $(COMPOSE) --profile jobs
+TOPIC ?= $(shell sed -n 's/^STREAMLAB_TOPIC=//p' .env)
+PARTITIONS ?= $(shell sed -n 's/^STREAMLAB_TOPIC_PARTITIONS=//p' .env)
+
+topic: ## create the exercise's topic (TOPIC=words, PARTITIONS=3) if it is missing
+	$(COMPOSE) exec -T kafka kafka-topics --bootstrap-server kafka:9092 --create --if-not-exists \
+	  --topic $(TOPIC) --partitions $(PARTITIONS) --replication-factor 1
+
+submit: token ## submit the streaming word count to the cluster (restarts it if running)
+	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d --force-recreate wordcount
+	@echo "  job UI: http://127.0.0.1:$$($(PYTHON) -c 'from streamlab.config import load_settings as s; print(s()["STREAMLAB_JOB_UI_PORT"])')  (follow the counts: make job-logs)"
+
+produce: token ## run the producer (seed defaults; ARGS="--count 100 --interval 0.5" to change)
+	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) run --rm producer python /opt/streamlab/producer/producer.py $(ARGS)
+
+# docker logs, not compose logs: the output stays exactly as the job printed it.
+job-logs: ## follow the word count's output
+	docker logs --follow $$($(JOBS) ps -q wordcount)
+
+results: ## the word counts summed over all batches so far, from the results sink
+	$(JOBS) exec -T wordcount python -m jobs.results --topic $(TOPIC)
+
+demo: up topic ## the exercise: start the stack, submit the job, produce the seed lines, follow the counts
+	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d wordcount
+	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d --force-recreate producer
+	@echo "===> the producer sends 60 lines, one every 2 s; the job counts them every 3 s (Ctrl-C stops following)"
+	@$(MAKE) --no-print-directory job-logs
+
 down: ## stop and remove the containers (data volumes are kept)
-	$(COMPOSE) down --remove-orphans
+	$(JOBS) down --remove-orphans
 
 clean: ## stop and remove this project's containers, networks and volumes
-	$(COMPOSE) down --remove-orphans --volumes
+	$(JOBS) down --remove-orphans --volumes
 
 ps: ## show the services and their health
 	$(COMPOSE) ps

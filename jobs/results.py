@@ -4,7 +4,7 @@ Spark may run a batch again after a failure (same id, same offsets). Writing the
 batch id, atomically, makes that replay overwrite the earlier write instead of adding to it, so
 readers that sum the files count every record exactly once.
 
-    python -m jobs.results --dir /data/results       # summed counts as JSON
+    python -m jobs.results --topic words       # summed counts of /data/results/words as JSON
 """
 
 from __future__ import annotations
@@ -54,12 +54,13 @@ def summed_counts(results_dir: Path) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Sum the word counts of the results sink.")
     parser.add_argument(
-        "--dir",
-        default=os.environ.get("STREAMLAB_WORDCOUNT_RESULTS_DIR", "/data/results"),
-        help="the job's results folder",
+        "--topic",
+        default=os.environ.get("STREAMLAB_WORDCOUNT_TOPIC", "words"),
+        help="the topic whose results to read, from /data/results/TOPIC",
     )
+    parser.add_argument("--dir", help="the job's results folder (overrides --topic)")
     args = parser.parse_args(argv)
-    results = Path(args.dir)
+    results = Path(args.dir or f"/data/results/{args.topic}")
     print(
         json.dumps(
             {"batches": len(read_batches(results)), "counts": summed_counts(results)},

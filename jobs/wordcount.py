@@ -126,10 +126,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="where a new query starts: earliest, latest, or Kafka's JSON offsets")  # fmt: skip
     add("--max-offsets-per-trigger", type=int, default=int(env("MAX_OFFSETS_PER_TRIGGER", "0")),
         help="cap on records per batch (0: no cap)")  # fmt: skip
-    add("--checkpoint", default=env("CHECKPOINT", "/data/checkpoint"),
-        help="checkpoint folder: offsets and commits; a restart resumes from here")  # fmt: skip
-    add("--results-dir", default=env("RESULTS_DIR", "/data/results"),
-        help="results sink: one JSON file per batch id")  # fmt: skip
+    add("--checkpoint", default=env("CHECKPOINT", ""),
+        help="checkpoint folder: offsets and commits; a restart resumes from here "
+        "(default: /data/checkpoints/TOPIC)")  # fmt: skip
+    add("--results-dir", default=env("RESULTS_DIR", ""),
+        help="results sink, one JSON file per batch id (default: /data/results/TOPIC)")  # fmt: skip
     add("--method", choices=sorted(COUNTERS), default=env("METHOD", "rdd"),
         help="rdd: reduceByKey as in the seed; dataframe: explode + groupBy")  # fmt: skip
     add("--running-totals", action="store_true",
@@ -139,7 +140,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="tuples printed per batch")  # fmt: skip
     add("--skip-empty", action="store_true", default=env("SKIP_EMPTY", "1") not in ("0", "false"),
         help="print nothing for batches without words")  # fmt: skip
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    # One checkpoint and one results folder per topic: a checkpoint belongs to one query.
+    args.checkpoint = args.checkpoint or f"/data/checkpoints/{args.topic}"
+    args.results_dir = args.results_dir or f"/data/results/{args.topic}"
+    return args
 
 
 def build_query(spark, args: argparse.Namespace):

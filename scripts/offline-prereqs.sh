@@ -16,7 +16,7 @@ set -eo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # shellcheck source=/dev/null
-source <(grep -E '^STREAMLAB_[A-Z_]+=' .env)
+source <(grep -E '^STREAMLAB_(SPARK|PYTHON)_VERSION=' .env)
 cache=${STREAMLAB_CACHE_DIR:-$HOME/.cache/streamlab}
 m2_dir=${STREAMLAB_M2_DIR:-$root/../shared/m2}
 wheel_port=${STREAMLAB_WHEELHOUSE_PORT:-18080}

@@ -24,6 +24,7 @@ PUBLISHED_PORTS = {
     "STREAMLAB_SPARK_UI_PORT": "spark-master",
     "STREAMLAB_JUPYTER_PORT": "jupyter",
     "STREAMLAB_APP_UI_PORT": "jupyter",
+    "STREAMLAB_JOB_UI_PORT": "wordcount",
 }
 MIRRORS = {
     "STREAMLAB_PIP_FIND_LINKS": "the Python wheelhouse",

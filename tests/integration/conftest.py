@@ -1,4 +1,5 @@
-"""The real stack, started once per module through testcontainers' DockerCompose."""
+"""The real stack, started once per session through testcontainers' DockerCompose (after
+test_lifecycle.py, which runs `make up` and `make down` itself and so must not share it)."""
 
 from __future__ import annotations
 
@@ -9,24 +10,35 @@ import pytest
 from testcontainers.compose import DockerCompose
 
 from streamlab.config import ROOT, env_files, load_settings
+from tests.support.stack import CORE_SERVICES
+from tests.support.stack import compose as stack_compose
 
 log = logging.getLogger(__name__)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack() -> Iterator[DockerCompose]:
     """Builds (from cache when nothing changed), starts and waits for every healthcheck."""
     assert "STREAMLAB_JUPYTER_TOKEN" in load_settings(), "run `make token` (make does it for you)"
-    compose = DockerCompose(context=ROOT, env_file=env_files(), build=True, wait=True)
+    compose = DockerCompose(
+        context=ROOT,
+        env_file=env_files(),
+        build=True,
+        wait=True,
+        profiles=["jobs"],
+        services=CORE_SERVICES,  # start the lab itself; the tests submit the jobs
+    )
     log.info("starting the stack")
     compose.start()
     try:
         yield compose
     finally:
         log.info("stopping the stack")
-        compose.stop()
+        # All services, the job containers included, and the volumes (DockerCompose.stop would
+        # pass only CORE_SERVICES to `down`).
+        stack_compose("down", "--volumes", "--remove-orphans")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def settings() -> dict[str, str]:
     return load_settings()

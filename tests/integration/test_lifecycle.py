@@ -3,16 +3,24 @@ the images; and a port taken by another program stops `make up` with a sentence.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import signal
 import socket
 import subprocess
+import threading
+import time
+import uuid
 
 import pytest
 
 from streamlab.config import ROOT
 from tests.support.stack import compose_ps
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
+log = logging.getLogger(__name__)
 
 IMAGE_SERVICES = ("kafka", "jupyter")
 BUILD_MARKERS = ("Building", "[+] Building", "exporting to image", "naming to")
@@ -80,3 +88,32 @@ def test_make_up_names_a_taken_port():
     assert "STREAMLAB_SPARK_UI_PORT=<port>" in result.stderr, "the message must name the fix"
     assert "Traceback" not in result.stderr
     assert compose_ps() == [], "nothing may be started when a port is taken"
+
+
+LAYOUT = re.compile(r"-{43}\nTime: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n-{43}\n\('\w+', \d+\)\n")
+
+
+def test_make_demo_shows_seed_layout_counts():
+    """`make demo` from a stopped stack: the job's output shows counts in the seed layout.
+    How long that takes is reported (see bench/ for the targets), not asserted."""
+    topic = f"demo-{uuid.uuid4().hex[:8]}"
+    started = time.monotonic()
+    demo = subprocess.Popen(
+        ["make", "--no-print-directory", "demo", f"TOPIC={topic}"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(demo.stdout), daemon=True)
+    reader.start()
+    try:
+        wait_until(
+            lambda: LAYOUT.search("".join(output)), timeout=600, interval=1, what="seed layout"
+        )
+        log.info("make demo showed counts after %.0f s", time.monotonic() - started)
+    finally:
+        os.killpg(demo.pid, signal.SIGTERM)
+        demo.wait(timeout=60)
+        cleaned = make("clean")
+        assert cleaned.returncode == 0, f"make clean failed: {cleaned.stderr[-2000:]}"
+    assert "Traceback" not in "".join(output), "".join(output)[-3000:]

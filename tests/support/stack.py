@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from typing import Any
 
 from streamlab.config import ROOT, env_files
 
-COMPOSE = ["docker", "compose", *[arg for f in env_files() for arg in ("--env-file", f)]]
+# The `jobs` profile makes the job services known, so that ps, exec and down see them too.
+COMPOSE = [
+    "docker", "compose", "--profile", "jobs",
+    *[arg for f in env_files() for arg in ("--env-file", f)],
+]  # fmt: skip
+CORE_SERVICES = ["zookeeper", "kafka", "spark-master", "spark-worker", "jupyter"]
 
 
-def compose(*args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*COMPOSE, *args], cwd=ROOT, check=check, capture_output=True, text=True, timeout=timeout
+def compose(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """Runs a compose command (with the `jobs` profile, so the job services are known)."""
+    result = subprocess.run(
+        [*COMPOSE, *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
+    assert result.returncode == 0, f"compose {args} failed: {result.stderr[-2000:]}"
+    return result
 
 
 def compose_ps() -> list[dict[str, Any]]:
@@ -43,3 +60,13 @@ def exec_in(service: str, *command: str, stdin: str | None = None) -> str:
         f"{command} in {service} exited {result.returncode}: {result.stderr[-2000:]}"
     )
     return result.stdout
+
+
+def container_logs(service: str) -> str:
+    """A service's output exactly as printed (compose's own `logs` adds terminal escapes)."""
+    container = compose("ps", "-q", service).stdout.split()
+    assert container, f"{service} has no container"
+    result = subprocess.run(
+        ["docker", "logs", container[0]], check=True, capture_output=True, text=True, timeout=60
+    )
+    return result.stdout + result.stderr
