@@ -25,7 +25,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jobs.results import write_batch
+from jobs.results import summed_counts, write_batch
 from jobs.words import INVALID_UTF8, WHITESPACE, split_line
 
 log = logging.getLogger("wordcount")
@@ -87,7 +87,6 @@ def make_batch_handler(args: argparse.Namespace):
     """The foreachBatch function: count, print, write. Runs on the driver, once per batch."""
     counter = COUNTERS[args.method]
     results = Path(args.results_dir)
-    totals: dict[str, int] = {}
 
     def handle(batch_df, batch_id: int) -> None:
         batch_time = datetime.now()
@@ -96,10 +95,14 @@ def make_batch_handler(args: argparse.Namespace):
             return
         print(format_batch(batch_time, counts, args.print_limit), flush=True)
         write_batch(results, batch_id, batch_time, counts)
+        invalid = dict(counts).get(INVALID_UTF8)
+        if invalid:
+            log.warning("batch %d: %d value(s) were not UTF-8, counted as %s",
+                        batch_id, invalid, INVALID_UTF8)  # fmt: skip
         if args.running_totals:
-            for word, count in counts:
-                totals[word] = totals.get(word, 0) + count
-            top = sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))
+            # Summed from the sink, not kept in memory: a restart or a replayed batch
+            # leaves the totals exact.
+            top = sorted(summed_counts(results).items(), key=lambda pair: (-pair[1], pair[0]))
             print(f"Running totals after batch {batch_id}: {top[: args.print_limit]}", flush=True)
 
     return handle

@@ -103,6 +103,8 @@ def connect(args: argparse.Namespace):
             linger_ms=5 if args.interval == 0 else 0,
             max_block_ms=timeout_ms,
             request_timeout_ms=timeout_ms,
+            delivery_timeout_ms=2 * timeout_ms,
+            bootstrap_timeout_ms=timeout_ms,
             retries=5,
         )
     except KafkaError as error:
@@ -125,6 +127,7 @@ def ensure_topic(args: argparse.Namespace, producer) -> int:
         admin = KafkaAdminClient(
             bootstrap_servers=args.bootstrap_servers.split(","),
             request_timeout_ms=int(args.timeout * 1000),
+            bootstrap_timeout_ms=int(args.timeout * 1000),
         )
     except KafkaError as error:
         raise unreachable(args, error) from error

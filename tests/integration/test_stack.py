@@ -50,11 +50,11 @@ def test_every_service_is_running_and_healthy(stack: DockerCompose):
 def test_master_lists_alive_workers_and_scales_to_two(stack: DockerCompose):
     assert master_json(stack)["status"] == "ALIVE", "the master is not ALIVE"
     assert alive_workers(stack) >= 1, "no ALIVE worker registered with the master"
-    compose("up", "-d", "--wait", "--no-recreate", "--scale", "spark-worker=2")
+    compose("up", "-d", "--wait", "--no-recreate", "--scale", "spark-worker=2", "spark-worker")
     try:
         wait_until(lambda: alive_workers(stack) == 2, timeout=120, what="two ALIVE workers")
     finally:
-        compose("up", "-d", "--wait", "--no-recreate", "--scale", "spark-worker=1")
+        compose("up", "-d", "--wait", "--no-recreate", "--scale", "spark-worker=1", "spark-worker")
     wait_until(lambda: alive_workers(stack) == 1, timeout=120, what="back to one ALIVE worker")
 
 

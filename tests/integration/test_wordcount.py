@@ -142,3 +142,33 @@ def test_restart_from_checkpoint_loses_and_repeats_nothing(stack: DockerCompose,
     expected = dict(first[1] + second[1])
     final = wait_for_counts(topic, expected, timeout=300)
     log.info("restart: %d batches, exact", final["batches"])
+
+
+def test_malformed_records_are_counted_as_documented_and_the_job_goes_on(
+    stack: DockerCompose, settings
+):
+    from kafka import KafkaProducer
+
+    topic = new_topic("bad")
+    produce(settings, topic, "--count", "1", "--interval", "0")  # creates the topic
+    submit(topic)
+    bad = [None, b"", b"\xff\xfe\xfd", b",,,,", b"kafka," * 166_666, b" hello ,, spark "]
+    assert len(bad[4]) > 990_000, "the large line must be about 1 MB"
+    producer = KafkaProducer(
+        bootstrap_servers=f"127.0.0.1:{settings['STREAMLAB_KAFKA_HOST_PORT']}",
+        acks="all",
+        max_request_size=2_000_000,
+    )
+    try:
+        for value in bad:
+            # kafka-python sends a null value only with a key (a tombstone, in Kafka's terms)
+            producer.send(topic, key=b"bad-input", value=value).get(timeout=30)
+    finally:
+        producer.close()
+    produce(settings, topic, "--count", "1", "--interval", "0")  # a good line after the bad
+    expected = {
+        "hello": 3, "kafka": 4 + 166_666, "spark": 3, "streaming": 2, "<invalid-utf8>": 1,
+    }  # fmt: skip
+    wait_for_counts(topic, expected)
+    state = compose("ps", "--format", "{{.State}}", "wordcount").stdout.strip()
+    assert state == "running", f"the job is {state} after malformed records"

@@ -126,3 +126,15 @@ def test_options_come_from_the_environment(monkeypatch):
     args = wordcount.parse_args([])
     assert (args.topic, args.trigger) == ("lines", "500 milliseconds")
     assert wordcount.parse_args(["--topic", "cli"]).topic == "cli", "a flag beats the environment"
+
+
+def test_running_totals_survive_a_restart_and_a_replay(spark, tmp_path, capsys):
+    args = wordcount.parse_args(["--results-dir", str(tmp_path), "--running-totals"])
+    wordcount.make_batch_handler(args)(batch(spark, [SEED]), 0)
+    restarted = wordcount.make_batch_handler(args)  # a new driver, same results folder
+    restarted(batch(spark, [SEED]), 1)
+    restarted(batch(spark, [SEED]), 1)  # batch 1 replayed after a failure
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == (
+        "Running totals after batch 1: [('kafka', 4), ('hello', 2), ('spark', 2), ('streaming', 2)]"
+    ), last
