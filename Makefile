@@ -15,7 +15,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 VPY := $(VENV)/bin/python
 
-.PHONY: help token up topic submit produce demo job-logs results down clean build ps logs topics venv lint test integration-test check urls prereqs
+.PHONY: help token up notebook topic submit produce demo job-logs results down clean build ps logs topics venv lint test integration-test check urls prereqs
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ up: token ## build if needed, start the stack, wait until healthy, print the URL
 
 urls: ## print the URLs of the running stack
 	@$(PYTHON) -m streamlab.urls
+
+notebook: up ## start the lab if needed and print the URL that opens the walkthrough
+	@echo "Open the walkthrough (the token logs you in):"
+	@echo "  $$($(PYTHON) -m streamlab.urls notebook)"
 
 # ---- the word-count exercise ---------------------------------------------------------------
 JOBS := $(COMPOSE) --profile jobs

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
 from streamlab.config import load_settings
+
+WALKTHROUGH = "notebooks/01-kafka-spark-wordcount.ipynb"
+
+
+def walkthrough_url(settings: Mapping[str, str]) -> str:
+    """Opens JupyterLab straight on the walkthrough, logged in by the token."""
+    token = settings.get("STREAMLAB_JUPYTER_TOKEN", "")
+    port = settings["STREAMLAB_JUPYTER_PORT"]
+    return f"http://127.0.0.1:{port}/lab/tree/{WALKTHROUGH}?token={token}"
 
 
 def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
     token = settings.get("STREAMLAB_JUPYTER_TOKEN", "")
     return [
         ("JupyterLab", f"http://127.0.0.1:{settings['STREAMLAB_JUPYTER_PORT']}/lab?token={token}"),
+        ("Walkthrough", walkthrough_url(settings)),
         ("Spark master UI", f"http://127.0.0.1:{settings['STREAMLAB_SPARK_UI_PORT']}"),
         (
             "Spark app UI",
@@ -23,7 +34,10 @@ def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
     ]
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    if argv == ["notebook"]:
+        print(walkthrough_url(load_settings()))
+        return
     print()
     for name, url in lab_urls(load_settings()):
         print(f"  {name:<16} {url}")
@@ -31,4 +45,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,0 +1,81 @@
+"""Every notebook runs top to bottom, headless, inside the jupyter container against the running
+stack; the walkthrough's exact totals and its chart are checked in the executed notebook."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from testcontainers.compose import DockerCompose
+
+from streamlab.config import ROOT
+from tests.support.stack import exec_in
+
+pytestmark = pytest.mark.integration
+log = logging.getLogger(__name__)
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Runs inside the container: executes a notebook with nbclient and prints the result.
+# A cell that raises makes nbclient raise, hence a non-zero exit.
+RUNNER = """
+import sys
+import nbformat
+from nbclient import NotebookClient
+path = sys.argv[1]
+nb = nbformat.read(path, as_version=4)
+NotebookClient(nb, timeout=600, kernel_name="python3",
+               resources={"metadata": {"path": "/home/spark/work/notebooks"}}).execute()
+sys.stdout.write(nbformat.writes(nb))
+"""
+
+
+@pytest.fixture(scope="module")
+def executed(stack: DockerCompose) -> dict[str, dict]:
+    """Each notebook, executed once (lazily) and kept for the tests of this module."""
+    cache: dict[str, dict] = {}
+
+    def run(name: str) -> dict:
+        if name not in cache:
+            out = exec_in("jupyter", "python", "-c", RUNNER, f"/home/spark/work/notebooks/{name}")
+            ARTIFACTS.mkdir(exist_ok=True)
+            (ARTIFACTS / f"executed-{name}").write_text(out)
+            cache[name] = json.loads(out)
+        return cache[name]
+
+    return run
+
+
+def tagged(nb: dict, tag: str) -> dict:
+    cells = [c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1, f"expected one cell tagged {tag!r}, found {len(cells)}"
+    return cells[0]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.name for n in NOTEBOOKS])
+def test_notebook_runs_top_to_bottom(executed, notebook: Path):
+    nb = executed(notebook.name)
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    errors = [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, f"{notebook.name} has error outputs: {errors}"
+    unexecuted = [c["id"] for c in code if not c["execution_count"]]
+    assert not unexecuted, f"cells not executed: {unexecuted}"
+
+
+def test_walkthrough_totals_are_exact_and_the_chart_is_drawn(executed):
+    nb = executed("01-kafka-spark-wordcount.ipynb")
+    text = "".join(
+        "".join(o.get("text", "")) for o in tagged(nb, "final-totals")["outputs"]
+        if o["output_type"] == "stream"
+    )  # fmt: skip
+    summary = json.loads(next(line for line in text.splitlines() if line.startswith("{")))
+    assert summary["produced"], "the notebook produced nothing"
+    assert summary["counted"] == summary["produced"], f"totals differ: {summary}"
+    assert sum(summary["produced"].values()) == 80 * 5, "80 seed lines of 5 words were produced"
+    images = [o for o in tagged(nb, "chart")["outputs"] if "image/png" in o.get("data", {})]
+    assert images, "the chart cell produced no image"
+    figure = [o for o in tagged(nb, "figure")["outputs"] if "image/png" in o.get("data", {})]
+    assert figure, "the concepts figure was not drawn"

@@ -1,0 +1,28 @@
+"""The URLs `make up` and `make notebook` print."""
+
+import pytest
+
+from streamlab.urls import lab_urls, walkthrough_url
+
+pytestmark = pytest.mark.unit
+
+SETTINGS = {
+    "STREAMLAB_JUPYTER_TOKEN": "t0k",
+    "STREAMLAB_JUPYTER_PORT": "8899",
+    "STREAMLAB_SPARK_UI_PORT": "8080",
+    "STREAMLAB_APP_UI_PORT": "4040",
+    "STREAMLAB_KAFKA_HOST_PORT": "9094",
+}
+
+
+def test_walkthrough_url_opens_the_notebook_with_the_token():
+    assert walkthrough_url(SETTINGS) == (
+        "http://127.0.0.1:8899/lab/tree/notebooks/01-kafka-spark-wordcount.ipynb?token=t0k"
+    )
+
+
+def test_every_url_is_on_loopback_and_uses_the_configured_ports():
+    urls = dict(lab_urls(SETTINGS))
+    assert urls["JupyterLab"] == "http://127.0.0.1:8899/lab?token=t0k"
+    assert urls["Kafka (host)"].startswith("127.0.0.1:9094")
+    assert all("127.0.0.1" in url for url in urls.values())
