@@ -105,7 +105,9 @@ def connect(args: argparse.Namespace):
             request_timeout_ms=timeout_ms,
             delivery_timeout_ms=2 * timeout_ms,
             bootstrap_timeout_ms=timeout_ms,
-            retries=5,
+            # Retries (unbounded, within delivery_timeout_ms) cannot duplicate a line: the
+            # idempotent producer lets the broker drop a retried batch it already has.
+            enable_idempotence=True,
         )
     except KafkaError as error:
         raise unreachable(args, error) from error

@@ -1,5 +1,5 @@
-"""The real stack, started once per session through testcontainers' DockerCompose (after
-test_lifecycle.py, which runs `make up` and `make down` itself and so must not share it)."""
+"""The real stack, started once per session through testcontainers' DockerCompose (after the
+lifecycle tests, which run `make up` and `make down` themselves and so must not share it)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ from tests.support.stack import CORE_SERVICES
 from tests.support.stack import compose as stack_compose
 
 log = logging.getLogger(__name__)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `lifecycle` run `make up` and `make down` themselves: they go first, before
+    the shared stack below is started (a stable sort keeps the rest in file order)."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("lifecycle") else 1)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from streamlab.config import ROOT
 from tests.support.stack import compose_ps
 from tests.support.wait import wait_until
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.lifecycle]
 log = logging.getLogger(__name__)
 
 IMAGE_SERVICES = ("kafka", "jupyter")

@@ -4,68 +4,29 @@ checkpoint that neither loses nor double-counts a line."""
 
 from __future__ import annotations
 
-import json
 import logging
-import random
-import subprocess
-import sys
-import uuid
-from collections import Counter
 
 import pytest
 import requests
 from testcontainers.compose import DockerCompose
 
-from streamlab.config import ROOT
-from tests.support.stack import compose, container_logs, exec_in
+from tests.support.stack import compose, container_logs
 from tests.support.wait import wait_until
+from tests.support.wordcount import (
+    finish,
+    make_corpus,
+    new_topic,
+    produce,
+    results,
+    stream,
+    submit,
+    wait_for_counts,
+)
 
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 
 SEED_TOTALS = {"hello": 60, "kafka": 120, "spark": 60, "streaming": 60}
-
-
-def new_topic(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def submit(topic: str, method: str = "rdd") -> None:
-    """(Re)starts the job on `topic`, each topic with its own checkpoint and results."""
-    env = {"STREAMLAB_TOPIC": topic, "STREAMLAB_METHOD": method}
-    compose("up", "-d", "--force-recreate", "wordcount", env=env)
-
-
-def produce(settings: dict[str, str], topic: str, *args: str, stdin: str | None = None) -> dict:
-    """Runs the project's producer from the host; returns its --summary-json record."""
-    result = subprocess.run(
-        [
-            sys.executable, "producer/producer.py",
-            "--bootstrap-servers", f"127.0.0.1:{settings['STREAMLAB_KAFKA_HOST_PORT']}",
-            "--topic", topic, "--partitions", "3", "--summary-json", "--progress", "never", *args,
-        ],
-        cwd=ROOT, input=stdin, check=False, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert result.returncode == 0, f"the producer failed: {result.stderr[-2000:]}"
-    return json.loads(result.stdout)
-
-
-def results(topic: str) -> dict:
-    out = exec_in("wordcount", "python", "-m", "jobs.results", "--topic", topic)
-    return json.loads(out)
-
-
-def wait_for_counts(topic: str, expected: dict[str, int], timeout: float = 180) -> dict:
-    """Waits until the summed counts equal `expected`; fails at once if they overshoot."""
-
-    def probe() -> dict | None:
-        current = results(topic)
-        counts = current["counts"]
-        over = {w: c for w, c in counts.items() if c > expected.get(w, 0)}
-        assert not over, f"counted more than was produced: {over}"
-        return current if counts == expected else None
-
-    return wait_until(probe, timeout=timeout, interval=1, what=f"exact counts on {topic}")
 
 
 @pytest.mark.parametrize("method", ["rdd", "dataframe"])
@@ -79,19 +40,6 @@ def test_seed_counts_summed_over_batches_are_exact(stack: DockerCompose, setting
     logs = container_logs("wordcount")
     assert "-" * 43 + "\nTime: " in logs, "the job did not print the seed layout"
     assert "('kafka', " in logs, "the job printed no tuple"
-
-
-def make_corpus(lines: int, seed: int = 20181211) -> tuple[str, Counter]:
-    """Lines of 1 to 8 words from a fixed vocabulary, and the counts they must give."""
-    rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
-    vocabulary = [f"w{n:03d}" for n in range(500)] + ["hello", "kafka", "spark", "streaming"]
-    expected: Counter = Counter()
-    text = []
-    for _ in range(lines):
-        words = rng.choices(vocabulary, k=rng.randint(1, 8))
-        expected.update(words)
-        text.append(",".join(words))
-    return "\n".join(text) + "\n", expected
 
 
 def test_large_corpus_counts_are_exact_and_one_task_per_partition(stack: DockerCompose, settings):
@@ -124,21 +72,10 @@ def test_restart_from_checkpoint_loses_and_repeats_nothing(stack: DockerCompose,
     wait_until(lambda: results(topic)["batches"] > 0, timeout=120, what="a first counted batch")
 
     # Stop the driver while lines keep coming, then start it again from its checkpoint.
-    streamer = subprocess.Popen(
-        [
-            sys.executable, "producer/producer.py",
-            "--bootstrap-servers", f"127.0.0.1:{settings['STREAMLAB_KAFKA_HOST_PORT']}",
-            "--topic", topic, "--file", "-", "--count", "0", "--interval", "0.003",
-            "--progress", "never",
-        ],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert streamer.stdin is not None
-    streamer.stdin.write(second[0])
-    streamer.stdin.close()
+    streamer = stream(settings, topic, second[0], interval=0.003)
     compose("stop", "wordcount")
     compose("start", "wordcount")
-    assert streamer.wait(timeout=300) == 0, f"the producer failed: {streamer.stderr.read()}"
+    finish(streamer)
     expected = dict(first[1] + second[1])
     final = wait_for_counts(topic, expected, timeout=300)
     log.info("restart: %d batches, exact", final["batches"])

@@ -30,7 +30,8 @@ def compose(
         text=True,
         timeout=timeout,
     )
-    assert result.returncode == 0, f"compose {args} failed: {result.stderr[-2000:]}"
+    if result.returncode != 0:  # an error, not an assertion: polls may retry it
+        raise RuntimeError(f"compose {args} failed: {result.stderr[-2000:]}")
     return result
 
 
@@ -56,9 +57,10 @@ def exec_in(service: str, *command: str, stdin: str | None = None) -> str:
         input=stdin,
         timeout=300,
     )
-    assert result.returncode == 0, (
-        f"{command} in {service} exited {result.returncode}: {result.stderr[-2000:]}"
-    )
+    if result.returncode != 0:  # an error, not an assertion: polls may retry it
+        raise RuntimeError(
+            f"{command} in {service} exited {result.returncode}: {result.stderr[-2000:]}"
+        )
     return result.stdout
 
 

@@ -14,7 +14,8 @@ def wait_until(
 ) -> T:
     """Calls `probe` until it returns a truthy value, and returns that value.
 
-    Exceptions raised by the probe count as "not yet"; the last one is reported on timeout.
+    Exceptions raised by the probe count as "not yet" (the last one is reported on timeout),
+    except AssertionError: a probe asserts what must never happen, and that fails at once.
     """
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
@@ -23,6 +24,8 @@ def wait_until(
             value = probe()
             if value:
                 return value
+        except AssertionError:
+            raise
         except Exception as error:  # the system under test is not ready yet
             last_error = error
         if time.monotonic() >= deadline:
