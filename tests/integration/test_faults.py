@@ -71,9 +71,11 @@ def test_driver_killed_with_sigkill_then_resubmitted(stack: DockerCompose, setti
 
 
 def test_one_of_two_workers_killed(stack: DockerCompose, settings):
+    first: list[str] = []
+
     def fault(topic: str) -> None:
         # The job's executor runs on the first worker; a second joins, then the first dies.
-        first = compose("ps", "-q", "spark-worker").stdout.split()
+        first.extend(compose("ps", "-q", "spark-worker").stdout.split())
         compose("up", "-d", "--wait", "--no-recreate", "--scale", "spark-worker=2", "spark-worker")
         workers = compose("ps", "-q", "spark-worker").stdout.split()
         assert len(workers) == 2, f"expected 2 workers, found {workers}"
@@ -83,7 +85,9 @@ def test_one_of_two_workers_killed(stack: DockerCompose, settings):
         through_fault(settings, "kill-worker", fault)
         state = compose("ps", "--format", "{{.State}}", "wordcount").stdout.strip()
         assert state == "running", f"the job is {state} after losing a worker"
-    finally:
+    finally:  # back to one healthy worker, without the dead container
+        if first:
+            subprocess.run(["docker", "rm", "-f", *first], check=True, capture_output=True)
         compose("up", "-d", "--wait", "--scale", "spark-worker=1", "spark-worker")
 
 
