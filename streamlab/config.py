@@ -42,3 +42,8 @@ def load_settings(root: Path = ROOT, environ: Mapping[str, str] | None = None) -
 def env_files(root: Path = ROOT) -> list[str]:
     """The env files to hand to `docker compose --env-file`, in order."""
     return [str(root / name) for name in (".env", ".env.local") if (root / name).exists()]
+
+
+def env_file_args(root: Path = ROOT) -> list[str]:
+    """`--env-file F` for each of env_files(), as the Makefile passes them to compose."""
+    return [arg for path in env_files(root) for arg in ("--env-file", path)]

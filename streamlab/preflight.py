@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from streamlab.config import env_files, load_settings
+from streamlab.config import env_file_args, load_settings
 
 # Settings that name a host port, and the service that publishes it.
 PUBLISHED_PORTS = {
@@ -50,10 +50,6 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
                 return False
             raise
     return True
-
-
-def env_file_args() -> list[str]:
-    return [arg for path in env_files() for arg in ("--env-file", path)]
 
 
 def ports_in_use_by_stack(compose: Iterable[str] = ("docker", "compose")) -> set[int]:

@@ -22,7 +22,6 @@ from tests.support.wait import wait_until
 pytestmark = [pytest.mark.integration, pytest.mark.lifecycle]
 log = logging.getLogger(__name__)
 
-IMAGE_SERVICES = ("kafka", "jupyter")
 BUILD_MARKERS = ("Building", "[+] Building", "exporting to image", "naming to")
 
 

@@ -60,7 +60,7 @@ def test_master_lists_alive_workers_and_scales_to_two(stack: DockerCompose):
 
 
 @pytest.fixture(scope="module")
-def topic(stack: DockerCompose, settings: dict[str, str]) -> str:
+def topic(stack: DockerCompose) -> str:
     """A fresh 3-partition topic, made by the image's kafka-topics over the internal listener."""
     name = f"lab-{uuid.uuid4().hex[:8]}"
     exec_in(

@@ -7,13 +7,10 @@ import os
 import subprocess
 from typing import Any
 
-from streamlab.config import ROOT, env_files
+from streamlab.config import ROOT, env_file_args
 
 # The `jobs` profile makes the job services known, so that ps, exec and down see them too.
-COMPOSE = [
-    "docker", "compose", "--profile", "jobs",
-    *[arg for f in env_files() for arg in ("--env-file", f)],
-]  # fmt: skip
+COMPOSE = ["docker", "compose", "--profile", "jobs", *env_file_args()]
 CORE_SERVICES = ["zookeeper", "kafka", "spark-master", "spark-worker", "jupyter"]
 
 

@@ -25,7 +25,6 @@ def test_local_file_and_environment_override_in_compose_order(tmp_path: Path):
 
 
 VERSION_KEYS = ("STREAMLAB_SPARK_VERSION", "STREAMLAB_KAFKA_VERSION")
-PINNED_ELSEWHERE_ALLOWED = {".env", "README.md"}
 
 
 @pytest.mark.parametrize("key", VERSION_KEYS)
