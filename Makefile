@@ -6,7 +6,16 @@ SHELL := /bin/bash
 # Settings live in .env, with local overrides (the Jupyter token and, offline, the mirrors) in
 # .env.local; a variable set in the shell wins over both, for compose and for our scripts alike.
 # compose reads .env.local itself, so a token written during this run is seen.
-COMPOSE ?= docker compose --env-file .env --env-file .env.local
+# HA=1 adds the replicated profile: brokers kafka-2 and kafka-3, topics with replication
+# factor 3 and min.insync.replicas=2, and clients that know all three brokers.
+HA ?=
+COMPOSE ?= docker compose --env-file .env --env-file .env.local $(if $(HA),--profile ha)
+ifneq ($(HA),)
+export STREAMLAB_KAFKA_BOOTSTRAP ?= kafka:9092,kafka-2:9092,kafka-3:9092
+REPLICATION := 3 --config min.insync.replicas=2
+else
+REPLICATION := 1
+endif
 PYTHON ?= python3
 VENV ?= .venv
 WORKERS ?= 1
@@ -32,8 +41,8 @@ build: token ## build the images (mirrors from .env.local when set)
 	@$(PYTHON) -m streamlab.preflight mirrors
 	$(COMPOSE) build
 
-up: token ## build if needed, start the stack, wait until healthy, print the URLs (WORKERS=n)
-	@$(PYTHON) -m streamlab.preflight mirrors ports
+up: token ## build if needed, start the stack, wait until healthy, print the URLs (WORKERS=n, HA=1)
+	@$(PYTHON) -m streamlab.preflight mirrors ports $(if $(HA),ha-ports)
 	$(COMPOSE) up -d --wait --wait-timeout 300 --scale spark-worker=$(WORKERS) \
 	  || { echo "The stack did not become healthy; see 'make ps' and 'make logs'." >&2; exit 1; }
 	@$(MAKE) --no-print-directory urls
@@ -47,12 +56,14 @@ notebook: up ## start the lab if needed and print the URL that opens the walkthr
 
 # ---- the word-count exercise ---------------------------------------------------------------
 JOBS := $(COMPOSE) --profile jobs
+# down and clean also remove the replicated profile's brokers, whether HA is set or not.
+ALL := $(JOBS) --profile ha
 TOPIC ?= $(shell sed -n 's/^STREAMLAB_TOPIC=//p' .env)
 PARTITIONS ?= $(shell sed -n 's/^STREAMLAB_TOPIC_PARTITIONS=//p' .env)
 
-topic: ## create the exercise's topic (TOPIC=words, PARTITIONS=3) if it is missing
+topic: ## create the exercise's topic (TOPIC=words, PARTITIONS=3; HA=1: 3 replicas) if missing
 	$(COMPOSE) exec -T kafka kafka-topics --bootstrap-server kafka:9092 --create --if-not-exists \
-	  --topic $(TOPIC) --partitions $(PARTITIONS) --replication-factor 1
+	  --topic $(TOPIC) --partitions $(PARTITIONS) --replication-factor $(REPLICATION)
 
 submit: token ## submit the streaming word count to the cluster (restarts it if running)
 	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d --force-recreate wordcount
@@ -75,13 +86,13 @@ demo: up topic ## the exercise: start the stack, submit the job, produce the see
 	@$(MAKE) --no-print-directory job-logs
 
 down: ## stop and remove the containers (data volumes are kept)
-	$(JOBS) down --remove-orphans
+	$(ALL) down --remove-orphans
 
 clean: ## stop and remove this project's containers, networks and volumes
-	$(JOBS) down --remove-orphans --volumes
+	$(ALL) down --remove-orphans --volumes
 
 ps: ## show the services and their health
-	$(COMPOSE) ps
+	$(ALL) ps
 
 logs: ## follow the logs (SERVICE=kafka for one service)
 	$(COMPOSE) logs --follow --tail 100 $(SERVICE)

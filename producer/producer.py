@@ -56,6 +56,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--file", help="send each line of this file instead ('-' for stdin)")
     add("--partitions", type=int, default=int(env("PARTITIONS", "0")),
         help="create the topic with this many partitions if it is missing")  # fmt: skip
+    add("--replication-factor", type=int, default=int(env("REPLICATION_FACTOR", "1")),
+        help="replicas of a topic that --partitions creates; above 1, min.insync.replicas is "
+        "one less, so acks=all survives the loss of one broker")  # fmt: skip
     add("--key", default=env("KEY", None), help="message key (default: none, round-robin)")
     add("--delimiter", default=env("DELIMITER", ","), help="word separator, for the summary")
     add("--summary-json", action="store_true", help="print the acknowledged counts as JSON")
@@ -68,6 +71,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.interval = 0.0 if args.rate <= 0 else 1.0 / args.rate
     if args.count < 0 or args.interval < 0:
         parser.error("--count and --interval must not be negative")
+    if args.replication_factor < 1:
+        parser.error("--replication-factor must be at least 1")
     return args
 
 
@@ -140,7 +145,11 @@ def ensure_topic(args: argparse.Namespace, producer) -> int:
                     f"topic {args.topic} does not exist on {args.bootstrap_servers}. "
                     "Create it: add --partitions 3 (or `make topic`)."
                 )
-            admin.create_topics([NewTopic(args.topic, args.partitions, 1)])
+            configs = {}
+            if args.replication_factor > 1:
+                configs["min.insync.replicas"] = str(args.replication_factor - 1)
+            rf = args.replication_factor
+            admin.create_topics([NewTopic(args.topic, args.partitions, rf, topic_configs=configs)])
     except TopicAlreadyExistsError:
         pass  # created meanwhile by someone else: fine
     except KafkaError as error:

@@ -2,6 +2,7 @@
 
 python -m streamlab.preflight ports     # a published port is taken by another program
 python -m streamlab.preflight mirrors   # a configured mirror does not answer
+python -m streamlab.preflight ha-ports  # the same for the replicated profile's extra brokers
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ PUBLISHED_PORTS = {
     "STREAMLAB_JUPYTER_PORT": "jupyter",
     "STREAMLAB_APP_UI_PORT": "jupyter",
     "STREAMLAB_JOB_UI_PORT": "wordcount",
+}
+# Published only with the replicated profile (`make up HA=1`).
+HA_PORTS = {
+    "STREAMLAB_KAFKA_2_HOST_PORT": "kafka-2",
+    "STREAMLAB_KAFKA_3_HOST_PORT": "kafka-3",
 }
 MIRRORS = {
     "STREAMLAB_PIP_FIND_LINKS": "the Python wheelhouse",
@@ -76,9 +82,13 @@ def ports_in_use_by_stack(compose: Iterable[str] = ("docker", "compose")) -> set
     return ports
 
 
-def check_ports(settings: Mapping[str, str], own_ports: set[int]) -> list[Problem]:
+def check_ports(
+    settings: Mapping[str, str],
+    own_ports: set[int],
+    published: Mapping[str, str] = PUBLISHED_PORTS,
+) -> list[Problem]:
     problems = []
-    for setting, service in PUBLISHED_PORTS.items():
+    for setting, service in published.items():
         port = int(settings[setting])
         if port in own_ports or port_is_free(port):
             continue
@@ -130,6 +140,8 @@ def main(argv: list[str]) -> int:
         problems += check_mirrors(settings)
     if "ports" in checks:
         problems += check_ports(settings, ports_in_use_by_stack())
+    if "ha-ports" in checks:
+        problems += check_ports(settings, ports_in_use_by_stack(), HA_PORTS)
     for problem in problems:
         print(f"streamlab: {problem.message}", file=sys.stderr)
     return 1 if problems else 0

@@ -4,6 +4,7 @@ equal the produced corpus exactly (no lost line, no double count)."""
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import zlib
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from testcontainers.compose import DockerCompose
 
-from tests.support.stack import compose, compose_ps, container_logs
+from tests.support.stack import HA_BROKERS, compose, compose_ps, container_logs
 from tests.support.wait import wait_until
 from tests.support.wordcount import (
     finish,
@@ -32,20 +33,33 @@ LINES = 4_000
 INTERVAL = 0.004  # about 16 s of producing, so the fault lands mid-stream
 
 
-def through_fault(settings, name: str, fault: Callable[[str], None]) -> dict:
-    """Job running and counting, a stream of lines, the fault mid-stream, then exact totals."""
-    topic = new_topic(name)
+def create_topic(topic: str, brokers: int = 1) -> None:
+    """Three partitions; with three brokers, three replicas of which two must acknowledge."""
+    replication = ["--replication-factor", str(brokers)]
+    if brokers > 1:
+        replication += ["--config", f"min.insync.replicas={brokers - 1}"]
     compose(
         "exec", "-T", "kafka", "kafka-topics", "--bootstrap-server", "kafka:9092",
-        "--create", "--topic", topic, "--partitions", "3", "--replication-factor", "1",
+        "--create", "--topic", topic, "--partitions", "3", *replication,
     )  # fmt: skip
+
+
+def through_fault(
+    settings, name: str, fault: Callable[[str], None], brokers: int = 1, timeout: float = 30
+) -> dict:
+    """Job running and counting, a stream of lines, the fault mid-stream, then exact totals.
+    `brokers`: how many brokers the topic is replicated on and the clients know."""
+    topic = new_topic(name)
+    create_topic(topic, brokers)
     warm_up, warm_expected = make_corpus(WARM_UP, seed=1)
     corpus, expected = make_corpus(LINES, seed=zlib.crc32(name.encode()))
-    submit(topic)
+    submit(topic, brokers=brokers)
     try:
-        finish(stream(settings, topic, warm_up, 0))
+        finish(stream(settings, topic, warm_up, 0, brokers=brokers))
         wait_until(lambda: results(topic)["batches"] > 0, timeout=180, what="a first batch")
-        streamer = stream(settings, topic, corpus, INTERVAL)
+        streamer = stream(
+            settings, topic, corpus, INTERVAL, "--timeout", str(timeout), brokers=brokers
+        )
         wait_until(lambda: results(topic)["batches"] > 1, timeout=60, what="a streamed batch")
         assert streamer.poll() is None, "the corpus was sent before the fault; raise LINES"
         log.info("%s: fault", name)
@@ -99,6 +113,39 @@ def test_kafka_broker_restarted(stack: DockerCompose, settings):
 def test_zookeeper_restarted(stack: DockerCompose, settings):
     through_fault(settings, "restart-zookeeper", lambda topic: compose("restart", "zookeeper"))
     compose("up", "-d", "--wait", "zookeeper", "kafka")
+
+
+def partition_leaders(topic: str) -> dict[int, int]:
+    """Partition -> leader broker id, from `kafka-topics --describe`."""
+    out = compose("exec", "-T", "kafka", "kafka-topics", "--bootstrap-server", "kafka:9092",
+                  "--describe", "--topic", topic).stdout  # fmt: skip
+    leaders = {}
+    for line in out.splitlines():
+        fields = dict(re.findall(r"(\w+): (\S+)", line))
+        if "Partition" in fields and "Leader" in fields:
+            leaders[int(fields["Partition"])] = int(fields["Leader"])
+    return leaders
+
+
+def test_replicated_broker_killed(stack: DockerCompose, settings):
+    """Profile `ha`: three brokers, replication factor 3, min.insync.replicas=2, acks=all. A
+    broker that leads a partition dies with SIGKILL mid-stream; the producer and the job go on."""
+    compose("up", "-d", "--wait", *HA_BROKERS)
+    victim = HA_BROKERS[0]
+    victim_id = 2  # KAFKA_CFG_BROKER_ID of kafka-2 in docker-compose.yml
+
+    def fault(topic: str) -> None:
+        leaders = partition_leaders(topic)
+        assert victim_id in leaders.values(), f"{victim} leads no partition: {leaders}"
+        compose("kill", "-s", "SIGKILL", victim)
+
+    try:
+        # The producer waits out the leader election (ZooKeeper's session timeout, 18 s).
+        through_fault(settings, "kill-broker", fault, brokers=3, timeout=60)
+        state = compose("ps", "--format", "{{.State}}", "wordcount").stdout.strip()
+        assert state == "running", f"the job is {state} after losing a broker"
+    finally:  # back to one broker: the other tests expect the plain lab
+        compose("rm", "--force", "--stop", "--volumes", *HA_BROKERS)
 
 
 def test_security_defaults(stack: DockerCompose, settings):

@@ -13,17 +13,13 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 from testcontainers.compose import DockerCompose
 
-from tests.support.stack import CORE_SERVICES, compose, compose_ps, exec_in
+from tests.support.stack import CORE_SERVICES, compose, compose_ps, exec_in, host_bootstrap
 from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 
 SERVICES = set(CORE_SERVICES)
-
-
-def host_bootstrap(settings: dict[str, str]) -> str:
-    return f"127.0.0.1:{settings['STREAMLAB_KAFKA_HOST_PORT']}"
 
 
 def master_json(stack: DockerCompose) -> dict:

@@ -9,9 +9,24 @@ from typing import Any
 
 from streamlab.config import ROOT, env_file_args
 
-# The `jobs` profile makes the job services known, so that ps, exec and down see them too.
-COMPOSE = ["docker", "compose", "--profile", "jobs", *env_file_args()]
+# The `jobs` and `ha` profiles make the job services and the extra brokers known, so that ps,
+# exec and down see them too (up starts only the services it is given).
+COMPOSE = ["docker", "compose", "--profile", "jobs", "--profile", "ha", *env_file_args()]
 CORE_SERVICES = ["zookeeper", "kafka", "spark-master", "spark-worker", "jupyter"]
+HA_BROKERS = ["kafka-2", "kafka-3"]
+# Settings of the brokers' host ports (EXTERNAL listeners), broker 1 first.
+BROKER_PORTS = ["STREAMLAB_KAFKA_HOST_PORT", "STREAMLAB_KAFKA_2_HOST_PORT",
+                "STREAMLAB_KAFKA_3_HOST_PORT"]  # fmt: skip
+
+
+def host_bootstrap(settings: dict[str, str], brokers: int = 1) -> str:
+    """The first `brokers` brokers as the host reaches them (127.0.0.1, published ports)."""
+    return ",".join(f"127.0.0.1:{settings[key]}" for key in BROKER_PORTS[:brokers])
+
+
+def internal_bootstrap(brokers: int = 1) -> str:
+    """The same brokers as the containers reach them."""
+    return ",".join(["kafka:9092", *(f"{name}:9092" for name in HA_BROKERS)][:brokers])
 
 
 def compose(

@@ -11,27 +11,31 @@ import uuid
 from collections import Counter
 
 from streamlab.config import ROOT
-from tests.support.stack import compose, exec_in
+from tests.support.stack import compose, exec_in, host_bootstrap, internal_bootstrap
 from tests.support.wait import wait_until
 
 
-def producer_command(settings: dict[str, str], topic: str, *args: str) -> list[str]:
-    """The project's producer, run from the host over the external listener."""
+def producer_command(
+    settings: dict[str, str], topic: str, *args: str, brokers: int = 1
+) -> list[str]:
+    """The project's producer, run from the host over the external listeners."""
     return [
         sys.executable, "producer/producer.py",
-        "--bootstrap-servers", f"127.0.0.1:{settings['STREAMLAB_KAFKA_HOST_PORT']}",
+        "--bootstrap-servers", host_bootstrap(settings, brokers),
         "--topic", topic, "--partitions", "3", "--progress", "never", *args,
     ]  # fmt: skip
 
 
-def stream(settings: dict[str, str], topic: str, text: str, interval: float) -> subprocess.Popen:
+def stream(
+    settings: dict[str, str], topic: str, text: str, interval: float, *args: str, brokers: int = 1
+) -> subprocess.Popen:
     """Starts producing `text`, one line every `interval` seconds, in the background (from a
     file, so that starting never waits for the producer to read)."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as corpus:
         corpus.write(text)
     return subprocess.Popen(
         producer_command(settings, topic, "--file", corpus.name, "--count", "0",
-                         "--interval", str(interval), "--summary-json"),
+                         "--interval", str(interval), "--summary-json", *args, brokers=brokers),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
@@ -47,9 +51,13 @@ def new_topic(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def submit(topic: str, method: str = "rdd") -> None:
+def submit(topic: str, method: str = "rdd", brokers: int = 1) -> None:
     """(Re)starts the job on `topic`, each topic with its own checkpoint and results."""
-    env = {"STREAMLAB_TOPIC": topic, "STREAMLAB_METHOD": method}
+    env = {
+        "STREAMLAB_TOPIC": topic,
+        "STREAMLAB_METHOD": method,
+        "STREAMLAB_KAFKA_BOOTSTRAP": internal_bootstrap(brokers),
+    }
     compose("up", "-d", "--force-recreate", "wordcount", env=env)
 
 

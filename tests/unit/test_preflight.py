@@ -76,3 +76,11 @@ def test_answering_mirror_and_unset_mirrors_pass(http_url: str):
 
 def test_http_error_still_counts_as_answering(http_url: str):
     assert preflight.url_answers(http_url + "no-such-file") is None, "a 404 is an answer"
+
+
+def test_replicated_profile_ports_are_checked_on_their_own(held_port: int, free_port: int):
+    settings = dict.fromkeys(preflight.HA_PORTS, str(free_port))
+    settings["STREAMLAB_KAFKA_3_HOST_PORT"] = str(held_port)
+    problems = preflight.check_ports(settings, own_ports=set(), published=preflight.HA_PORTS)
+    assert [problem.setting for problem in problems] == ["STREAMLAB_KAFKA_3_HOST_PORT"]
+    assert "kafka-3" in problems[0].message

@@ -24,6 +24,14 @@ def test_rate_sets_the_interval():
     assert producer.parse_args(["--rate", "0"]).interval == 0.0
 
 
+def test_replication_factor_defaults_to_one_and_must_be_positive(capsys):
+    assert producer.parse_args([]).replication_factor == 1
+    assert producer.parse_args(["--replication-factor", "3"]).replication_factor == 3
+    with pytest.raises(SystemExit):
+        producer.parse_args(["--replication-factor", "0"])
+    assert "--replication-factor must be at least 1" in capsys.readouterr().err
+
+
 def test_file_lines_with_a_cap(tmp_path):
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("a,b\nc\n\nd\n")
