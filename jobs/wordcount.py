@@ -5,7 +5,8 @@ Each Kafka partition is one Spark partition of the batch, there is no receiver, 
 live in the query's checkpoint, so a restarted job goes on exactly where it stopped. Per batch,
 the lines are split, mapped to (word, 1) and reduced with reduceByKey (or, with
 --method dataframe, exploded and grouped), printed in the tutorial's layout, and written to a
-results folder, one file per batch id, so that a replayed batch overwrites its own file.
+results folder, one file per batch id, so that a replayed batch overwrites its own file. Each
+batch's progress (durations, rows per second, offsets) goes to a JSON-lines file as well.
 
 Usage (inside the lab; `make submit` does this):
     spark-submit /opt/streamlab/jobs/wordcount.py --topic words --trigger "3 seconds"
@@ -25,6 +26,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from jobs.progress import make_listener, progress_path
 from jobs.results import summed_counts, write_batch
 from jobs.words import INVALID_UTF8, WHITESPACE, split_line
 
@@ -134,6 +136,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "(default: /data/checkpoints/TOPIC)")  # fmt: skip
     add("--results-dir", default=env("RESULTS_DIR", ""),
         help="results sink, one JSON file per batch id (default: /data/results/TOPIC)")  # fmt: skip
+    add("--progress-dir", default=env("PROGRESS_DIR", "/data/progress"),
+        help="where each batch's progress (durations, rows, offsets) goes, as TOPIC.jsonl; "
+        "empty: nowhere")  # fmt: skip
     add("--method", choices=sorted(COUNTERS), default=env("METHOD", "rdd"),
         help="rdd: reduceByKey as in the seed; dataframe: explode + groupBy")  # fmt: skip
     add("--running-totals", action="store_true",
@@ -183,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         args.topic, args.bootstrap_servers, args.trigger, args.method, args.checkpoint,
         args.results_dir,
     )  # fmt: skip
+    if args.progress_dir:
+        spark.streams.addListener(make_listener(progress_path(Path(args.progress_dir), args.topic)))
     query = build_query(spark, args).start()
     try:
         query.awaitTermination()

@@ -14,7 +14,7 @@ import pytest
 from testcontainers.compose import DockerCompose
 
 from streamlab.config import ROOT
-from tests.support.wait import wait_until
+from streamlab.wait import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 import pytest
 from testcontainers.compose import DockerCompose
 
+from streamlab.wait import wait_until
 from tests.support.stack import HA_BROKERS, compose, compose_ps, container_logs
-from tests.support.wait import wait_until
 from tests.support.wordcount import (
     finish,
     make_corpus,

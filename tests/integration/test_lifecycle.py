@@ -16,8 +16,8 @@ import uuid
 import pytest
 
 from streamlab.config import ROOT
+from streamlab.wait import wait_until
 from tests.support.stack import compose_ps
-from tests.support.wait import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.lifecycle]
 log = logging.getLogger(__name__)

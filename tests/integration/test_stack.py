@@ -13,8 +13,8 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 from testcontainers.compose import DockerCompose
 
+from streamlab.wait import wait_until
 from tests.support.stack import CORE_SERVICES, compose, compose_ps, exec_in, host_bootstrap
-from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)

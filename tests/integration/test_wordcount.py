@@ -10,8 +10,8 @@ import pytest
 import requests
 from testcontainers.compose import DockerCompose
 
+from streamlab.wait import wait_until
 from tests.support.stack import compose, container_logs
-from tests.support.wait import wait_until
 from tests.support.wordcount import (
     finish,
     make_corpus,

@@ -11,8 +11,8 @@ import uuid
 from collections import Counter
 
 from streamlab.config import ROOT
+from streamlab.wait import wait_until
 from tests.support.stack import compose, exec_in, host_bootstrap, internal_bootstrap
-from tests.support.wait import wait_until
 
 
 def producer_command(

@@ -138,3 +138,34 @@ def test_running_totals_survive_a_restart_and_a_replay(spark, tmp_path, capsys):
     assert last == (
         "Running totals after batch 1: [('kafka', 4), ('hello', 2), ('spark', 2), ('streaming', 2)]"
     ), last
+
+
+def test_progress_log_records_each_batch(spark, tmp_path):
+    """The listener that the job installs writes one JSON line per batch, with its row count."""
+    from jobs.progress import describe, make_listener, read_progress
+    from streamlab.wait import wait_until
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "part-0.txt").write_text("a,b\nc\n" * 50)
+    log_path = tmp_path / "progress" / "t.jsonl"
+    listener = make_listener(log_path)
+    spark.streams.addListener(listener)
+    try:
+        query = (
+            spark.readStream.text(str(source))
+            .writeStream.foreachBatch(lambda df, batch_id: df.count())
+            .option("checkpointLocation", str(tmp_path / "checkpoint"))
+            .trigger(availableNow=True)
+            .start()
+        )
+        query.awaitTermination(120)
+        records = wait_until(
+            lambda: [r for r in read_progress(log_path) if r["numInputRows"]] or None,
+            timeout=30, what="a progress record",
+        )  # fmt: skip
+    finally:
+        spark.streams.removeListener(listener)
+    assert sum(r["numInputRows"] for r in records) == 100
+    assert records[0]["durationMs"]["triggerExecution"] >= 0
+    assert describe(records[0]).startswith(f"batch {records[0]['batchId']}: 100 rows in ")

@@ -1,4 +1,4 @@
-"""Polling instead of sleeping: readiness is observed, never assumed."""
+"""Polling instead of sleeping: readiness is observed, never assumed (tests and benchmarks)."""
 
 from __future__ import annotations
 

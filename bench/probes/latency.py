@@ -1,0 +1,46 @@
+"""Raw data for the produce-to-results latency, read inside the job's container, fed on stdin:
+    python - BOOTSTRAP TOPIC CHECKPOINT RESULTS
+
+Prints JSON with every record's (partition, offset, produce timestamp in ms) and every finished
+batch's (batch id, end offset per partition, time its results file was written in ms). The
+checkpoint's offsets/N file says where batch N ends; the results file's mtime says when its
+counts appeared. bench/analysis.py pairs them up.
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from kafka import KafkaConsumer, TopicPartition
+
+bootstrap, topic, checkpoint, results = sys.argv[1:5]
+
+batches = []
+for path in sorted(Path(checkpoint, "offsets").iterdir()):
+    if not path.name.isdigit():
+        continue
+    batch_id = int(path.name)
+    written = Path(results, f"batch-{batch_id:012d}.json")
+    if not written.exists():  # a batch without words, or one not finished yet
+        continue
+    ends = json.loads(path.read_text().splitlines()[2])[topic]
+    batches.append([batch_id, {int(p): n for p, n in ends.items()}, written.stat().st_mtime * 1000])
+
+consumer = KafkaConsumer(
+    bootstrap_servers=bootstrap.split(","), group_id=None, enable_auto_commit=False
+)
+partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+consumer.assign(partitions)
+consumer.seek_to_beginning(*partitions)
+ends = consumer.end_offsets(partitions)
+left = {tp: n for tp, n in ends.items() if n > 0}
+records = []
+deadline = time.monotonic() + 300
+while left and time.monotonic() < deadline:
+    for tp, chunk in consumer.poll(timeout_ms=2000, max_records=50_000).items():
+        records += [[r.partition, r.offset, r.timestamp] for r in chunk]
+        if chunk and chunk[-1].offset + 1 >= ends[tp]:
+            left.pop(tp, None)
+consumer.close()
+print(json.dumps({"batches": batches, "records": records}))

@@ -1,0 +1,331 @@
+"""`make bench`: the lab's own numbers on this machine, through the real compose stack.
+
+Runs in a compose project of its own (streamlab-bench), so the lab's topics, checkpoints and
+results are never touched; it needs the lab's ports, so the lab must be down first. Writes a
+JSON record and a markdown table to bench/results/ (latest.json, latest.md, and dated copies).
+
+    python -m bench                      # everything (about 15 minutes on 2 cores)
+    python -m bench --skip-build         # without the build from nothing
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+PROJECT = "streamlab-bench"
+os.environ["COMPOSE_PROJECT_NAME"] = PROJECT  # before streamlab.compose runs anything
+
+from bench.analysis import (  # noqa: E402 (the project name must be set first)
+    Batch,
+    consumer_perf,
+    drain_rate,
+    latencies_ms,
+    memory_peaks,
+    offsets_sum,
+    perf_rate,
+    steady_run,
+    summary,
+)
+from bench.memory import MemorySampler  # noqa: E402
+from bench.report import markdown  # noqa: E402
+from producer.producer import SEED_LINE  # noqa: E402
+from streamlab.compose import compose, exec_in  # noqa: E402
+from streamlab.config import ROOT, env_file_args, load_settings  # noqa: E402
+from streamlab.wait import wait_until  # noqa: E402
+
+CORE = ["zookeeper", "kafka", "spark-master", "spark-worker", "jupyter"]
+PROBES = Path(__file__).parent / "probes"
+TRIGGER_MS = 3000
+
+
+def log(message: str) -> None:
+    print(f"bench {datetime.now():%H:%M:%S} {message}", flush=True)
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def lab_running() -> bool:
+    result = subprocess.run(
+        ["docker", "compose", "-p", "streamlab", "ps", "-q"],
+        cwd=ROOT, check=False, capture_output=True, text=True,
+    )  # fmt: skip
+    return bool(result.stdout.strip())
+
+
+def new_topic(name: str) -> str:
+    topic = f"bench-{name}-{uuid.uuid4().hex[:6]}"
+    exec_in("kafka", "kafka-topics", "--bootstrap-server", "kafka:9092", "--create",
+            "--topic", topic, "--partitions", "3", "--replication-factor", "1")  # fmt: skip
+    return topic
+
+
+def send(topic: str, records: int, rate: float = -1) -> float:
+    """Seed lines at `rate` per second (-1: flat out) with Kafka's ProducerPerformance, acks=all.
+    Returns the rate it achieved."""
+    exec_in("kafka", "sh", "-c", 'printf "%s\\n" "$1" > /tmp/seed-line.txt', "-", SEED_LINE)
+    out = exec_in(
+        "kafka", "kafka-producer-perf-test", "--topic", topic,
+        "--num-records", str(int(records)), "--throughput", str(int(rate)),
+        "--payload-file", "/tmp/seed-line.txt",  # noqa: S108 (inside the container)
+        "--producer-props", "bootstrap.servers=kafka:9092", "acks=all",
+        timeout=900,
+    )  # fmt: skip
+    return perf_rate(out)
+
+
+def submit(topic: str, trigger: str = "3 seconds", method: str = "rdd", cap: int = 0) -> None:
+    compose("up", "-d", "--force-recreate", "wordcount", env={
+        "STREAMLAB_TOPIC": topic, "STREAMLAB_TRIGGER": trigger, "STREAMLAB_METHOD": method,
+        "STREAMLAB_WORDCOUNT_MAX_OFFSETS_PER_TRIGGER": str(cap),
+    })  # fmt: skip
+
+
+def progress(topic: str) -> list[dict]:
+    out = exec_in("wordcount", "sh", "-c", f"cat /data/progress/{topic}.jsonl 2>/dev/null || :")
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def wait_read(topic: str, total: int, timeout: float = 300) -> list[dict]:
+    """Waits until the job's batches have read `total` records; returns its progress records."""
+
+    def probe() -> list[dict] | None:
+        records = progress(topic)
+        done = any(offsets_sum(r["sources"][0].get("endOffset")) >= total for r in records)
+        return records if done else None
+
+    return wait_until(probe, timeout=timeout, interval=1, what=f"the job reading {topic}")
+
+
+# ---- the phases ---------------------------------------------------------------------------
+
+
+def build_from_nothing() -> dict:
+    """Both images without any build cache (the local base image and the mirrors stay)."""
+    subprocess.run([sys.executable, "-m", "streamlab.preflight", "mirrors"], cwd=ROOT, check=True)
+    command = ["docker", "compose", *env_file_args(), "build", "--no-cache"]
+    seconds = timed(lambda: subprocess.run(command, cwd=ROOT, check=True, capture_output=True))
+    return {"seconds": round(seconds, 1)}
+
+
+def startup() -> dict:
+    """`docker compose up` to all healthy, then `make demo` to the first printed batch; both
+    from a stopped stack with the images built."""
+    compose("down", "--volumes", "--remove-orphans")
+    healthy = timed(lambda: compose("up", "-d", "--wait", "--wait-timeout", "300", *CORE))
+    compose("down", "--volumes", "--remove-orphans")
+    demo = subprocess.Popen(
+        ["make", "--no-print-directory", "demo"], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    started = time.monotonic()
+    printed = threading.Event()
+
+    def follow() -> None:
+        for line in demo.stdout:
+            if line.startswith("Time: "):
+                printed.set()
+
+    threading.Thread(target=follow, daemon=True).start()
+    try:
+        if not printed.wait(timeout=300):
+            raise RuntimeError("make demo printed no batch within 300 s")
+        first = time.monotonic() - started
+    finally:
+        os.killpg(demo.pid, signal.SIGTERM)
+        demo.wait(timeout=60)
+    return {"healthy_s": round(healthy, 1), "first_batch_s": round(first, 1)}
+
+
+def image_sizes(settings: dict[str, str]) -> dict:
+    tag = settings["STREAMLAB_IMAGE_TAG"]
+    images = {
+        "kafka": f"streamlab/kafka:{settings['STREAMLAB_KAFKA_VERSION']}-{tag}",
+        "spark": f"streamlab/spark:{settings['STREAMLAB_SPARK_VERSION']}-{tag}",
+    }
+    sizes = {}
+    for name, image in images.items():
+        out = subprocess.run(["docker", "image", "inspect", "--format", "{{.Size}}", image],
+                             check=True, capture_output=True, text=True).stdout  # fmt: skip
+        sizes[name] = round(int(out) / 1e6)
+    return {"mb": sizes}
+
+
+def producer_rates(lines: int) -> dict:
+    """The lab's kafka-python producer flat out (acks=all, batching), then ProducerPerformance."""
+    topic = new_topic("producer")
+    out = exec_in(
+        "spark-worker", "python", "/opt/streamlab/producer/producer.py", "--topic", topic,
+        "--bootstrap-servers", "kafka:9092", "--rate", "0", "--count", str(lines),
+        "--summary-json", "--progress", "never", timeout=900,
+    )  # fmt: skip
+    record = json.loads(out)
+    return {
+        "kafka_python_lines_s": round(record["lines"] / record["seconds"]),
+        "lines": record["lines"],
+    }
+
+
+def ceilings(topic: str, lines: int) -> dict:
+    """Plain consumers reading the whole topic from the beginning."""
+    perf = consumer_perf(exec_in(
+        "kafka", "kafka-consumer-perf-test", "--bootstrap-server", "kafka:9092",
+        "--topic", topic, "--messages", str(lines), timeout=600,
+    ))  # fmt: skip
+    plain = json.loads(exec_in("spark-worker", "python", "-", "kafka:9092", topic, str(lines),
+                               stdin=(PROBES / "consume.py").read_text(), timeout=600))  # fmt: skip
+    return {
+        "consumer_perf_lines_s": round(perf["fetch.nMsg.sec"]),
+        "consumer_perf_with_join_lines_s": round(perf["nMsg.sec"]),
+        "kafka_python_lines_s": round(plain["rate"]),
+    }
+
+
+def drain(lines: int, method: str) -> dict:
+    """The job reading a backlog, 250,000 lines a batch; the first batch (start-up) left out."""
+    topic = new_topic(f"drain-{method}")
+    send(topic, lines)
+    submit(topic, method=method, cap=250_000)
+    records = wait_read(topic, lines, timeout=600)
+    later = [r for r in records if r["batchId"] > 0 and r.get("numInputRows")]
+    rate, rows = drain_rate(later or records)
+    return {"method": method, "lines_s": round(rate), "rows": rows}
+
+
+def throughput(workers: int, capacity: float, seconds: float) -> dict:
+    """The highest of a falling ladder of rates at which the job keeps up (trigger 3 s)."""
+    compose("up", "-d", "--wait", "--scale", f"spark-worker={workers}", "spark-worker")
+    topic = new_topic(f"steady-{workers}w")
+    submit(topic)
+    total = 1000
+    send(topic, total)
+    wait_read(topic, total, timeout=300)  # the job runs and has read its warm-up
+    trials = []
+    for fraction in (1.0, 0.75, 0.55, 0.4, 0.3, 0.2, 0.1):
+        rate = max(100.0, capacity * fraction)
+        start = time.time()
+        achieved = send(topic, rate * seconds, rate)
+        end = time.time()
+        total += int(rate * seconds)
+        records = wait_read(topic, total, timeout=600)
+        run = steady_run(records, achieved, start, end, total, TRIGGER_MS)
+        log(f"{workers} worker(s), {achieved:.0f} lines/s: keeps up {run.keeps_up} "
+            f"(p90 batch {run.duration_p90_ms:.0f} ms, catch-up {run.catch_up_s} s)")  # fmt: skip
+        trials.append(run.__dict__)
+        if run.keeps_up:
+            return {"workers": workers, "lines_s": round(achieved), "trials": trials}
+    return {"workers": workers, "lines_s": 0, "trials": trials}
+
+
+def latency(trigger: str, rate: float, seconds: float) -> dict:
+    topic = new_topic("latency")
+    submit(topic, trigger=trigger)
+    send(topic, 100)
+    wait_read(topic, 100, timeout=300)
+    start_ms = time.time() * 1000
+    send(topic, rate * seconds, rate)
+    wait_read(topic, 100 + int(rate * seconds))
+    raw = json.loads(exec_in(
+        "wordcount", "python", "-", "kafka:9092", topic, f"/data/checkpoints/{topic}",
+        f"/data/results/{topic}", stdin=(PROBES / "latency.py").read_text(), timeout=600,
+    ))  # fmt: skip
+    batches = [Batch(b, {int(p): n for p, n in ends.items()}, ms) for b, ends, ms in raw["batches"]]
+    records = [(p, o, ts) for p, o, ts in raw["records"] if ts >= start_ms]
+    values = latencies_ms(records, batches)
+    return {"trigger": trigger, "rate": rate, **{k: round(v) for k, v in summary(values).items()}}
+
+
+# ---- the run ------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-build", action="store_true", help="leave out the build")
+    parser.add_argument("--lines", type=int, default=1_000_000, help="backlog for the ceilings")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each steady load")
+    parser.add_argument("--latency-rate", type=float, default=1000, help="lines/s for latency")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    return parser.parse_args(argv)
+
+
+def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
+    result: dict = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "versions": {
+            k.removeprefix("STREAMLAB_").removesuffix("_VERSION").lower(): v
+            for k, v in settings.items()
+            if k.endswith("_VERSION")
+        },
+    }
+    if not args.skip_build:
+        log("building both images from nothing")
+        result["build"] = build_from_nothing()
+    result["images"] = image_sizes(settings)
+    log("start-up: compose up, then make demo")
+    result["startup"] = startup()
+    log("producer rates")
+    result["producer"] = producer_rates(300_000)
+    topic = new_topic("ceiling")
+    result["producer"]["producer_perf_lines_s"] = round(send(topic, args.lines))
+    log("ceilings: ConsumerPerformance and kafka-python")
+    result["ceiling"] = ceilings(topic, args.lines)
+    log("the job draining a backlog")
+    result["drain"] = [drain(args.lines, method) for method in ("rdd", "dataframe")]
+    capacity = result["drain"][0]["lines_s"]
+    with MemorySampler(PROJECT) as sampler:
+        result["throughput"] = [throughput(w, capacity, args.seconds) for w in (1, 2)]
+        compose("up", "-d", "--wait", "--scale", "spark-worker=1", "spark-worker")
+        log("latency at 3 s and 500 ms triggers")
+        result["latency"] = [
+            latency(trigger, args.latency_rate, args.seconds)
+            for trigger in ("3 seconds", "500 milliseconds")
+        ]
+    peaks, total = memory_peaks(sampler.samples)
+    result["memory"] = {
+        "peak_mb": {k: round(v / 1e6) for k, v in sorted(peaks.items())},
+        "total_peak_mb": round(total / 1e6),
+        "samples": len(sampler.samples),
+    }
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if lab_running():
+        print("bench: the lab is running and the benchmark needs its ports. Stop it with "
+              "`make down` (its topics and results are kept), then run `make bench` again.",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    settings = load_settings()
+    try:
+        result = measure(args, settings)
+    finally:
+        compose("down", "--volumes", "--remove-orphans")
+    args.out.mkdir(parents=True, exist_ok=True)
+    table = markdown(result)
+    stamp = result["when"].replace(":", "").replace("+0000", "Z")
+    for name in ("latest", stamp):
+        (args.out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+        (args.out / f"{name}.md").write_text(table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Compose commands against the lab's project from the host, as the Makefile runs them; for the
+tests and the benchmarks. The project name comes from .env, or from COMPOSE_PROJECT_NAME in the
+environment (the benchmarks use their own project, so they never touch the lab's volumes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from typing import Any
+
+from streamlab.config import ROOT, env_file_args
+
+# The `jobs` and `ha` profiles make the job services and the extra brokers known, so that ps,
+# exec and down see them too (up starts only the services it is given).
+COMPOSE = ["docker", "compose", "--profile", "jobs", "--profile", "ha", *env_file_args()]
+
+
+def compose(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """Runs a compose command; raises RuntimeError with compose's own message if it fails."""
+    result = subprocess.run(
+        [*COMPOSE, *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:  # an error, not an assertion: polls may retry it
+        raise RuntimeError(f"compose {args} failed: {result.stderr[-2000:]}")
+    return result
+
+
+def compose_ps() -> list[dict[str, Any]]:
+    """`docker compose ps` as records (compose prints one JSON object a line, or a list)."""
+    out = compose("ps", "--all", "--format", "json").stdout
+    records: list[dict[str, Any]] = []
+    for line in out.splitlines():
+        if line.strip():
+            parsed = json.loads(line)
+            records.extend(parsed if isinstance(parsed, list) else [parsed])
+    return records
+
+
+def exec_in(service: str, *command: str, stdin: str | None = None, timeout: float = 300) -> str:
+    """Runs a command in a service's container and returns its stdout; fails on non-zero exit."""
+    result = subprocess.run(
+        [*COMPOSE, "exec", "-T", service, *command],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=timeout,
+    )
+    if result.returncode != 0:  # an error, not an assertion: polls may retry it
+        raise RuntimeError(
+            f"{command} in {service} exited {result.returncode}: {result.stderr[-2000:]}"
+        )
+    return result.stdout
+
+
+def container_logs(service: str) -> str:
+    """A service's output exactly as printed (compose's own `logs` adds terminal escapes)."""
+    container = compose("ps", "-q", service).stdout.split()
+    if not container:
+        raise RuntimeError(f"{service} has no container")
+    result = subprocess.run(
+        ["docker", "logs", container[0]], check=True, capture_output=True, text=True, timeout=60
+    )
+    return result.stdout + result.stderr

@@ -1,0 +1,173 @@
+"""The benchmark's arithmetic, apart from the stack: percentiles, docker stats sizes, the
+keeps-up verdict, latencies from offsets and batches, and the report's verdicts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bench.analysis import (
+    Batch,
+    consumer_perf,
+    drain_rate,
+    latencies_ms,
+    memory_peaks,
+    parse_memory,
+    percentile,
+    perf_rate,
+    service_of,
+    steady_run,
+)
+from bench.report import markdown
+
+pytestmark = pytest.mark.unit
+
+T0 = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
+
+
+def progress(batch_id: int, at: float, rows: int, duration_ms: int, end: int) -> dict:
+    """A progress record as the job's listener writes it (only the fields the bench reads)."""
+    return {
+        "batchId": batch_id,
+        "timestamp": (T0 + timedelta(seconds=at)).isoformat().replace("+00:00", "Z"),
+        "numInputRows": rows,
+        "durationMs": {"triggerExecution": duration_ms, "addBatch": duration_ms - 100},
+        "sources": [{"endOffset": {"t": {"0": end // 2, "1": end - end // 2}}}],
+    }
+
+
+def test_percentile_is_nearest_rank():
+    values = list(range(1, 101))
+    assert percentile(values, 50) == 50
+    assert percentile(values, 99) == 99
+    assert percentile([7.0], 95) == 7.0
+    with pytest.raises(ValueError, match="no values"):
+        percentile([], 50)
+
+
+def test_docker_stats_sizes():
+    assert parse_memory("512MiB / 23.47GiB") == 512 * 2**20
+    assert parse_memory("1.5GiB") == round(1.5 * 2**30)
+    assert parse_memory("0B / 0B") == 0
+    assert parse_memory("12kB") == 12_000
+    with pytest.raises(ValueError, match="not a docker stats size"):
+        parse_memory("lots")
+
+
+def test_memory_peaks_per_container_and_in_total():
+    samples = [{"kafka": 500, "jupyter": 100}, {"kafka": 300, "jupyter": 400}]
+    peaks, total = memory_peaks(samples)
+    assert peaks == {"kafka": 500, "jupyter": 400}
+    assert total == 700, "the total is the largest sum at one sample, not the sum of peaks"
+
+
+def test_service_names():
+    assert service_of("streamlab-bench-kafka-1", "streamlab-bench") == "kafka"
+    assert service_of("streamlab-bench-spark-worker-2", "streamlab-bench") == "spark-worker-2"
+
+
+def steady(duration_ms: int, last_end_at: float) -> list[dict]:
+    """Batches every 3 s from t=0 to t=30 of 3,000 rows, then one that reads the last line."""
+    records = [progress(i, 3 * i, 3000, duration_ms, 3000 * (i + 1)) for i in range(10)]
+    records.append(progress(10, last_end_at, 3000, duration_ms, 33_000))
+    return records
+
+
+def test_a_job_that_keeps_up():
+    run = steady_run(steady(1200, 31), rate=1000, start=T0.timestamp(),
+                     end=T0.timestamp() + 30, total=33_000, trigger_ms=3000)  # fmt: skip
+    assert run.keeps_up
+    assert run.duration_p90_ms == 1200
+    assert run.catch_up_s == pytest.approx(2.2)
+    assert run.batches == 8, "batches at 6 s to 27 s: the first two triggers are warm-up"
+    assert run.breakdown_ms["addBatch"] == 1100
+
+
+def test_slow_batches_do_not_keep_up():
+    run = steady_run(steady(3500, 31), rate=1000, start=T0.timestamp(),
+                     end=T0.timestamp() + 30, total=33_000, trigger_ms=3000)  # fmt: skip
+    assert not run.keeps_up
+
+
+def test_a_growing_lag_does_not_keep_up():
+    """Batches within the trigger, but the last line is read long after the load ended."""
+    run = steady_run(steady(1200, 45), rate=1000, start=T0.timestamp(),
+                     end=T0.timestamp() + 30, total=33_000, trigger_ms=3000)  # fmt: skip
+    assert not run.keeps_up
+    assert run.catch_up_s == pytest.approx(16.2)
+
+
+def test_unread_lines_do_not_keep_up():
+    run = steady_run(steady(1200, 31), rate=1000, start=T0.timestamp(),
+                     end=T0.timestamp() + 30, total=40_000, trigger_ms=3000)  # fmt: skip
+    assert run.catch_up_s is None
+    assert not run.keeps_up
+
+
+def test_drain_rate_counts_rows_over_batch_time():
+    records = [progress(1, 0, 250_000, 2000, 0), progress(2, 3, 250_000, 3000, 0),
+               progress(3, 6, 0, 50, 0)]  # fmt: skip
+    assert drain_rate(records) == (100_000.0, 500_000)
+
+
+def test_latency_pairs_each_record_with_the_batch_that_read_it():
+    batches = [
+        Batch(1, {0: 2, 1: 1}, written_ms=5000),  # partition 0 offsets 0-1, partition 1 offset 0
+        Batch(2, {0: 4, 1: 1}, written_ms=8000),  # partition 0 offsets 2-3
+    ]
+    records = [(0, 0, 1000), (0, 1, 1500), (1, 0, 2000), (0, 3, 7000), (0, 4, 7500)]
+    assert latencies_ms(records, batches) == [4000, 3500, 3000, 1000], (
+        "offset 4 of partition 0 is in no finished batch yet and must be left out"
+    )
+
+
+def test_parsers_of_kafkas_tools():
+    producer = ("500 records sent, 99.8 records/sec (0.00 MB/sec)\n"
+                "1000 records sent, 186428.038777 records/sec (5.87 MB/sec), 105.73 ms avg "
+                "latency, 480.00 ms max latency, 94 ms 50th.\n")  # fmt: skip
+    assert perf_rate(producer) == pytest.approx(186428.038777)
+    consumer = (
+        "start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
+        "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n"
+        "2026-11-24 12:00:00:000, 2026-11-24 12:00:04:000, 31.4, 7.9, 1000000, 250000.0, "
+        "3000, 1000, 31.4, 1000000.0\n"
+    )
+    assert consumer_perf(consumer)["fetch.nMsg.sec"] == 1_000_000.0
+    with pytest.raises(ValueError, match="no ProducerPerformance summary"):
+        perf_rate("WARNING: nothing")
+    with pytest.raises(ValueError, match="no ConsumerPerformance result"):
+        consumer_perf("")
+
+
+def test_report_marks_missed_targets():
+    result = {
+        "when": "2026-11-24T12:00:00+00:00",
+        "machine": {"cpus": 2, "platform": "Linux"},
+        "images": {"mb": {"kafka": 484, "spark": 1360}},
+        "startup": {"healthy_s": 30.0, "first_batch_s": 95.0},
+        "producer": {"kafka_python_lines_s": 40_000, "producer_perf_lines_s": 200_000},
+        "ceiling": {"consumer_perf_lines_s": 1_000_000, "kafka_python_lines_s": 100_000},
+        "drain": [{"method": "rdd", "lines_s": 90_000, "rows": 1}],
+        "throughput": [{"workers": 1, "lines_s": 60_000, "trials": []}],
+        "latency": [
+            {
+                "trigger": "500 milliseconds",
+                "rate": 1000,
+                "p50": 900,
+                "p95": 1400,
+                "p99": 1600,
+                "max": 2000,
+                "count": 1,
+            }
+        ],
+        "memory": {"peak_mb": {"kafka": 700}, "total_peak_mb": 3500, "samples": 3},
+    }
+    table = markdown(result)
+    assert "60,000 lines/s: 6% of ConsumerPerformance, 60% of kafka-python" in table
+    assert "≥ 50% of the ceiling: **missed**" in table
+    assert "p50 ≤ 1.5 s: met" in table
+    assert "≤ 45 s: met" in table
+    assert "≤ 90 s: **missed**" in table
+    assert "< 4 GB: met" in table
+    assert "build not run" in table
