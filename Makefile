@@ -24,7 +24,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 VPY := $(VENV)/bin/python
 
-.PHONY: help token up notebook topic submit produce demo job-logs results down clean build ps logs topics venv lint test integration-test check urls prereqs
+.PHONY: bench help token up notebook topic submit produce demo job-logs results down clean build ps logs topics venv lint test integration-test check urls prereqs
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -122,3 +122,6 @@ integration-test: venv token ## integration tests on the real stack (testcontain
 	$(VPY) -m pytest -m integration $(PYTEST_ARGS)
 
 check: lint test integration-test ## everything CI runs
+
+bench: venv token ## benchmarks on the real stack, about 15 min (the lab must be down); see bench/results/
+	$(VPY) -m bench $(ARGS)

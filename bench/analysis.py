@@ -188,3 +188,9 @@ def consumer_perf(output: str) -> dict[str, float]:
             return {n: float(v) for n, v in zip(names, values, strict=True) if n not in
                     ("start.time", "end.time")}  # fmt: skip
     raise ValueError(f"no ConsumerPerformance result in: {output[-500:]}")
+
+
+def cpu_means(samples: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Each container's mean CPU (percent of one core) over the samples, absent counting 0."""
+    names = {name for sample in samples for name in sample}
+    return {name: sum(s.get(name, 0.0) for s in samples) / len(samples) for name in sorted(names)}

@@ -31,6 +31,14 @@ def markdown(result: dict) -> str:
             f"{rate / plain:.0%} of kafka-python",
             f"≥ 50% of the ceiling: {verdict(rate >= TARGETS['fraction'] * perf)}",
         ))  # fmt: skip
+    best = result["throughput"][0]
+    if best.get("cpu_percent"):
+        cpu = ", ".join(f"{k} {v}" for k, v in sorted(best["cpu_percent"].items(),
+                                                      key=lambda kv: -kv[1]))  # fmt: skip
+        rows.append(("where the CPU goes at that rate, 1 worker (% of one core)", cpu, ""))
+    if best.get("breakdown_ms"):
+        phases = ", ".join(f"{k} {v:,}" for k, v in best["breakdown_ms"].items())
+        rows.append(("a batch's phases at that rate, 1 worker (mean ms)", phases, ""))
     for run in result["drain"]:
         rows.append((f"job draining a backlog ({run['method']}), 1 worker",
                      lines_s(run["lines_s"]), ""))  # fmt: skip

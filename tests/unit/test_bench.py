@@ -10,6 +10,7 @@ import pytest
 from bench.analysis import (
     Batch,
     consumer_perf,
+    cpu_means,
     drain_rate,
     latencies_ms,
     memory_peaks,
@@ -60,6 +61,13 @@ def test_memory_peaks_per_container_and_in_total():
     peaks, total = memory_peaks(samples)
     assert peaks == {"kafka": 500, "jupyter": 400}
     assert total == 700, "the total is the largest sum at one sample, not the sum of peaks"
+
+
+def test_cpu_means_count_a_missing_container_as_idle():
+    assert cpu_means([{"kafka": 50.0, "load generator": 30.0}, {"kafka": 70.0}]) == {
+        "kafka": 60.0,
+        "load generator": 15.0,
+    }
 
 
 def test_service_names():
@@ -149,7 +157,15 @@ def test_report_marks_missed_targets():
         "producer": {"kafka_python_lines_s": 40_000, "producer_perf_lines_s": 200_000},
         "ceiling": {"consumer_perf_lines_s": 1_000_000, "kafka_python_lines_s": 100_000},
         "drain": [{"method": "rdd", "lines_s": 90_000, "rows": 1}],
-        "throughput": [{"workers": 1, "lines_s": 60_000, "trials": []}],
+        "throughput": [
+            {
+                "workers": 1,
+                "lines_s": 60_000,
+                "trials": [],
+                "cpu_percent": {"kafka": 40, "spark-worker": 95},
+                "breakdown_ms": {"addBatch": 1800, "walCommit": 45},
+            }
+        ],
         "latency": [
             {
                 "trigger": "500 milliseconds",
@@ -171,3 +187,5 @@ def test_report_marks_missed_targets():
     assert "≤ 90 s: **missed**" in table
     assert "< 4 GB: met" in table
     assert "build not run" in table
+    assert "| spark-worker 95, kafka 40 |" in table, "the busiest container first"
+    assert "addBatch 1,800, walCommit 45" in table

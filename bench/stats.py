@@ -1,0 +1,59 @@
+"""Samples `docker stats` in the background while a phase runs: each container's memory (for
+the peaks) and CPU (to see where the two cores go) in the benchmark's project."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+
+from bench.analysis import parse_memory, service_of
+
+LOAD_GENERATOR = "load generator"  # `compose run` containers: the benchmark's, not the lab's
+
+
+class StatsSampler:
+    """A thread that keeps sampling until stopped (state: the samples so far)."""
+
+    def __init__(self, project: str) -> None:
+        self.project = project
+        self.memory: list[dict[str, int]] = []  # lab containers only
+        self.cpu: list[dict[str, float]] = []  # percent of one core, load generator included
+        self.times: list[float] = []  # epoch seconds of each sample
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> StatsSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            result = subprocess.run(
+                ["docker", "stats", "--no-stream", "--format", "{{json .}}"],
+                check=False, capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            memory: dict[str, int] = {}
+            cpu: dict[str, float] = {}
+            for line in result.stdout.splitlines():
+                stats = json.loads(line)
+                name = stats["Name"]
+                if not name.startswith(f"{self.project}-"):
+                    continue
+                service = LOAD_GENERATOR if "-run-" in name else service_of(name, self.project)
+                cpu[service] = cpu.get(service, 0.0) + float(stats["CPUPerc"].rstrip("%") or 0)
+                if service != LOAD_GENERATOR:
+                    memory[service] = parse_memory(stats["MemUsage"])
+            if memory:
+                self.memory.append(memory)
+                self.cpu.append(cpu)
+                self.times.append(time.time())
+            self._stop.wait(1)
+
+    def cpu_between(self, start: float, end: float) -> list[dict[str, float]]:
+        return [c for c, t in zip(self.cpu, self.times, strict=True) if start <= t <= end]
