@@ -15,6 +15,10 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def workers(count: int) -> str:
+    return f"{count} worker" + ("s" if count > 1 else "")
+
+
 def lines_s(value: float) -> str:
     return f"{value:,.0f} lines/s"
 
@@ -26,7 +30,7 @@ def markdown(result: dict) -> str:
     for run in result["throughput"]:
         rate = run["lines_s"]
         rows.append((
-            f"job keeps up (trigger 3 s), {run['workers']} worker(s)",
+            f"job keeps up (trigger 3 s), {workers(run['workers'])}",
             f"{lines_s(rate)}: {rate / perf:.0%} of ConsumerPerformance, "
             f"{rate / plain:.0%} of kafka-python",
             f"≥ 50% of the ceiling: {verdict(rate >= TARGETS['fraction'] * perf)}",
@@ -43,7 +47,8 @@ def markdown(result: dict) -> str:
         rows.append((f"job draining a backlog ({run['method']}), 1 worker",
                      lines_s(run["lines_s"]), ""))  # fmt: skip
     rows += [
-        ("ceiling: ConsumerPerformance (fetch)", lines_s(perf), ""),
+        ("ceiling: ConsumerPerformance (fetch; with the group join)",
+         f"{lines_s(perf)}; {lines_s(ceiling['consumer_perf_with_join_lines_s'])}", ""),
         ("ceiling: kafka-python consumer", lines_s(plain), ""),
         ("producer: kafka-python, acks=all, batching",
          lines_s(result["producer"]["kafka_python_lines_s"]), ""),

@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from statistics import median
 
 PROJECT = "streamlab-bench"
 os.environ["COMPOSE_PROJECT_NAME"] = PROJECT  # before streamlab.compose runs anything
@@ -185,18 +186,21 @@ def producer_rates(lines: int) -> dict:
     }
 
 
-def ceilings(topic: str, lines: int) -> dict:
-    """Plain consumers reading the whole topic from the beginning."""
-    perf = consumer_perf(exec_in(
+def ceilings(topic: str, lines: int, runs: int = 3) -> dict:
+    """Plain consumers reading the whole topic from the beginning; the median of `runs` runs
+    each, since one run of a second or two is at the mercy of the other containers."""
+    perf = [consumer_perf(exec_in(
         "kafka", "kafka-consumer-perf-test", "--bootstrap-server", "kafka:9092",
         "--topic", topic, "--messages", str(lines), timeout=600,
-    ))  # fmt: skip
-    plain = json.loads(exec_in("spark-worker", "python", "-", "kafka:9092", topic, str(lines),
-                               stdin=(PROBES / "consume.py").read_text(), timeout=600))  # fmt: skip
+    )) for _ in range(runs)]  # fmt: skip
+    plain = [json.loads(exec_in("spark-worker", "python", "-", "kafka:9092", topic, str(lines),
+                                stdin=(PROBES / "consume.py").read_text(), timeout=600))
+             for _ in range(runs)]  # fmt: skip
     return {
-        "consumer_perf_lines_s": round(perf["fetch.nMsg.sec"]),
-        "consumer_perf_with_join_lines_s": round(perf["nMsg.sec"]),
-        "kafka_python_lines_s": round(plain["rate"]),
+        "consumer_perf_lines_s": round(median(r["fetch.nMsg.sec"] for r in perf)),
+        "consumer_perf_with_join_lines_s": round(median(r["nMsg.sec"] for r in perf)),
+        "kafka_python_lines_s": round(median(r["rate"] for r in plain)),
+        "runs": runs,
     }
 
 
@@ -236,8 +240,9 @@ def throughput(
         total += int(rate * seconds)
         run = steady_run(wait_read(topic, total, timeout=600), achieved, start, end, total,
                          TRIGGER_MS)  # fmt: skip
+        catch_up = "never" if run.catch_up_s is None else f"{run.catch_up_s:.1f} s"
         log(f"{workers} worker(s), {achieved:.0f} lines/s: keeps up {run.keeps_up} "
-            f"(p90 batch {run.duration_p90_ms:.0f} ms, catch-up {run.catch_up_s} s)")  # fmt: skip
+            f"(p90 batch {run.duration_p90_ms:.0f} ms, catch-up {catch_up})")  # fmt: skip
         samples = sampler.cpu_between(start, end)
         cpu = {k: round(v) for k, v in cpu_means(samples).items()} if samples else {}
         trials.append({**run.__dict__, "target": round(rate), "cpu_percent": cpu})

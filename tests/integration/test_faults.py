@@ -131,6 +131,10 @@ def test_replicated_broker_killed(stack: DockerCompose, settings):
     """Profile `ha`: three brokers, replication factor 3, min.insync.replicas=2, acks=all. A
     broker that leads a partition dies with SIGKILL mid-stream; the producer and the job go on."""
     compose("up", "-d", "--wait", *HA_BROKERS)
+    published = [(r["Service"], p) for r in compose_ps() if r["Service"] in HA_BROKERS
+                 for p in r.get("Publishers") or [] if p.get("PublishedPort")]  # fmt: skip
+    assert len(published) == 2, f"expected one host port per extra broker: {published}"
+    assert all(p["URL"] == "127.0.0.1" for _, p in published), f"beyond 127.0.0.1: {published}"
     victim = HA_BROKERS[0]
     victim_id = 2  # KAFKA_CFG_BROKER_ID of kafka-2 in docker-compose.yml
 

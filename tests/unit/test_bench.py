@@ -155,7 +155,11 @@ def test_report_marks_missed_targets():
         "images": {"mb": {"kafka": 484, "spark": 1360}},
         "startup": {"healthy_s": 30.0, "first_batch_s": 95.0},
         "producer": {"kafka_python_lines_s": 40_000, "producer_perf_lines_s": 200_000},
-        "ceiling": {"consumer_perf_lines_s": 1_000_000, "kafka_python_lines_s": 100_000},
+        "ceiling": {
+            "consumer_perf_lines_s": 1_000_000,
+            "kafka_python_lines_s": 100_000,
+            "consumer_perf_with_join_lines_s": 500_000,
+        },
         "drain": [{"method": "rdd", "lines_s": 90_000, "rows": 1}],
         "throughput": [
             {
