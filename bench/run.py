@@ -63,9 +63,11 @@ def timed(action: Callable[[], object]) -> float:
 
 
 def lab_running() -> bool:
+    """Whether the lab's own project (not the benchmark's) has containers running."""
     result = subprocess.run(
-        ["docker", "compose", "-p", "streamlab", "ps", "-q"],
-        cwd=ROOT, check=False, capture_output=True, text=True,
+        ["docker", "compose", "-p", "streamlab", *env_file_args(), "--profile", "jobs",
+         "--profile", "ha", "ps", "-q"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
     )  # fmt: skip
     return bool(result.stdout.strip())
 
