@@ -94,8 +94,8 @@ clean: ## stop and remove this project's containers, networks and volumes
 ps: ## show the services and their health
 	$(ALL) ps
 
-logs: ## follow the logs (SERVICE=kafka for one service)
-	$(COMPOSE) logs --follow --tail 100 $(SERVICE)
+logs: ## follow the logs (SERVICE=kafka for one service, the job and extra brokers included)
+	$(ALL) logs --follow --tail 100 $(SERVICE)
 
 topics: ## list the Kafka topics with their partitions
 	$(COMPOSE) exec -T kafka kafka-topics --bootstrap-server kafka:9092 --describe
