@@ -43,7 +43,7 @@ from bench.analysis import (  # noqa: E402 (the project name must be set first)
 from bench.report import markdown  # noqa: E402
 from bench.stats import StatsSampler  # noqa: E402
 from producer.producer import SEED_LINE  # noqa: E402
-from streamlab.compose import compose, exec_in  # noqa: E402
+from streamlab.compose import compose, create_topic, exec_in  # noqa: E402
 from streamlab.config import ROOT, env_file_args, load_settings  # noqa: E402
 from streamlab.wait import wait_until  # noqa: E402
 
@@ -74,8 +74,7 @@ def lab_running() -> bool:
 
 def new_topic(name: str) -> str:
     topic = f"bench-{name}-{uuid.uuid4().hex[:6]}"
-    exec_in("kafka", "kafka-topics", "--bootstrap-server", "kafka:9092", "--create",
-            "--topic", topic, "--partitions", "3", "--replication-factor", "1")  # fmt: skip
+    create_topic(topic)
     return topic
 
 

@@ -34,15 +34,28 @@ def compose(
     return result
 
 
-def compose_ps() -> list[dict[str, Any]]:
-    """`docker compose ps` as records (compose prints one JSON object a line, or a list)."""
-    out = compose("ps", "--all", "--format", "json").stdout
+def parse_ps(out: str) -> list[dict[str, Any]]:
+    """`docker compose ps --format json` as records (one JSON object a line, or a list)."""
     records: list[dict[str, Any]] = []
     for line in out.splitlines():
         if line.strip():
             parsed = json.loads(line)
             records.extend(parsed if isinstance(parsed, list) else [parsed])
     return records
+
+
+def compose_ps() -> list[dict[str, Any]]:
+    return parse_ps(compose("ps", "--all", "--format", "json").stdout)
+
+
+def create_topic(topic: str, partitions: int = 3, replication: int = 1) -> None:
+    """Creates a topic with the image's kafka-topics over the internal listener; replicated
+    topics need all but one replica in sync, as `make topic HA=1` makes them."""
+    replicas = ["--replication-factor", str(replication)]
+    if replication > 1:
+        replicas += ["--config", f"min.insync.replicas={replication - 1}"]
+    exec_in("kafka", "kafka-topics", "--bootstrap-server", "kafka:9092", "--create",
+            "--topic", topic, "--partitions", str(partitions), *replicas)  # fmt: skip
 
 
 def exec_in(service: str, *command: str, stdin: str | None = None, timeout: float = 300) -> str:

@@ -8,7 +8,6 @@ python -m streamlab.preflight ha-ports  # the same for the replicated profile's 
 from __future__ import annotations
 
 import errno
-import json
 import socket
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from streamlab.compose import parse_ps
 from streamlab.config import env_file_args, load_settings
 
 # Settings that name a host port, and the service that publishes it.
@@ -69,17 +69,12 @@ def ports_in_use_by_stack(compose: Iterable[str] = ("docker", "compose")) -> set
         )
     except (OSError, subprocess.CalledProcessError):
         return set()
-    ports: set[int] = set()
-    for line in result.stdout.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        entries = json.loads(line)
-        for entry in entries if isinstance(entries, list) else [entries]:
-            for publisher in entry.get("Publishers") or []:
-                if publisher.get("PublishedPort"):
-                    ports.add(int(publisher["PublishedPort"]))
-    return ports
+    return {
+        int(publisher["PublishedPort"])
+        for entry in parse_ps(result.stdout)
+        for publisher in entry.get("Publishers") or []
+        if publisher.get("PublishedPort")
+    }
 
 
 def check_ports(
@@ -138,10 +133,10 @@ def main(argv: list[str]) -> int:
     problems: list[Problem] = []
     if "mirrors" in checks:
         problems += check_mirrors(settings)
-    if "ports" in checks:
-        problems += check_ports(settings, ports_in_use_by_stack())
-    if "ha-ports" in checks:
-        problems += check_ports(settings, ports_in_use_by_stack(), HA_PORTS)
+    published = {**(PUBLISHED_PORTS if "ports" in checks else {}),
+                 **(HA_PORTS if "ha-ports" in checks else {})}  # fmt: skip
+    if published:
+        problems += check_ports(settings, ports_in_use_by_stack(), published)
     for problem in problems:
         print(f"streamlab: {problem.message}", file=sys.stderr)
     return 1 if problems else 0

@@ -10,17 +10,20 @@ from streamlab.config import load_settings
 WALKTHROUGH = "notebooks/01-kafka-spark-wordcount.ipynb"
 
 
-def walkthrough_url(settings: Mapping[str, str]) -> str:
-    """Opens JupyterLab straight on the walkthrough, logged in by the token."""
+def jupyter_url(settings: Mapping[str, str], path: str = "lab") -> str:
+    """A JupyterLab page, logged in by the token."""
     token = settings.get("STREAMLAB_JUPYTER_TOKEN", "")
-    port = settings["STREAMLAB_JUPYTER_PORT"]
-    return f"http://127.0.0.1:{port}/lab/tree/{WALKTHROUGH}?token={token}"
+    return f"http://127.0.0.1:{settings['STREAMLAB_JUPYTER_PORT']}/{path}?token={token}"
+
+
+def walkthrough_url(settings: Mapping[str, str]) -> str:
+    """Opens JupyterLab straight on the walkthrough."""
+    return jupyter_url(settings, f"lab/tree/{WALKTHROUGH}")
 
 
 def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
-    token = settings.get("STREAMLAB_JUPYTER_TOKEN", "")
     return [
-        ("JupyterLab", f"http://127.0.0.1:{settings['STREAMLAB_JUPYTER_PORT']}/lab?token={token}"),
+        ("JupyterLab", jupyter_url(settings)),
         ("Walkthrough", walkthrough_url(settings)),
         ("Spark master UI", f"http://127.0.0.1:{settings['STREAMLAB_SPARK_UI_PORT']}"),
         (

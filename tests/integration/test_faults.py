@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 from testcontainers.compose import DockerCompose
 
+from streamlab.compose import create_topic
 from streamlab.wait import wait_until
 from tests.support.stack import HA_BROKERS, compose, compose_ps, container_logs
 from tests.support.wordcount import (
@@ -33,24 +34,13 @@ LINES = 4_000
 INTERVAL = 0.004  # about 16 s of producing, so the fault lands mid-stream
 
 
-def create_topic(topic: str, brokers: int = 1) -> None:
-    """Three partitions; with three brokers, three replicas of which two must acknowledge."""
-    replication = ["--replication-factor", str(brokers)]
-    if brokers > 1:
-        replication += ["--config", f"min.insync.replicas={brokers - 1}"]
-    compose(
-        "exec", "-T", "kafka", "kafka-topics", "--bootstrap-server", "kafka:9092",
-        "--create", "--topic", topic, "--partitions", "3", *replication,
-    )  # fmt: skip
-
-
 def through_fault(
     settings, name: str, fault: Callable[[str], None], brokers: int = 1, timeout: float = 30
 ) -> dict:
     """Job running and counting, a stream of lines, the fault mid-stream, then exact totals.
     `brokers`: how many brokers the topic is replicated on and the clients know."""
     topic = new_topic(name)
-    create_topic(topic, brokers)
+    create_topic(topic, replication=brokers)
     warm_up, warm_expected = make_corpus(WARM_UP, seed=1)
     corpus, expected = make_corpus(LINES, seed=zlib.crc32(name.encode()))
     submit(topic, brokers=brokers)

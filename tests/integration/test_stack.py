@@ -13,6 +13,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 from testcontainers.compose import DockerCompose
 
+from streamlab.compose import create_topic
 from streamlab.wait import wait_until
 from tests.support.stack import CORE_SERVICES, compose, compose_ps, exec_in, host_bootstrap
 
@@ -59,10 +60,7 @@ def test_master_lists_alive_workers_and_scales_to_two(stack: DockerCompose):
 def topic(stack: DockerCompose) -> str:
     """A fresh 3-partition topic, made by the image's kafka-topics over the internal listener."""
     name = f"lab-{uuid.uuid4().hex[:8]}"
-    exec_in(
-        "kafka", "kafka-topics", "--bootstrap-server", "kafka:9092",
-        "--create", "--topic", name, "--partitions", "3", "--replication-factor", "1",
-    )  # fmt: skip
+    create_topic(name)
     return name
 
 
@@ -98,10 +96,7 @@ def test_host_to_container_over_internal_listener(topic: str, settings: dict[str
 
 def test_container_to_host_over_external_listener(stack: DockerCompose, settings: dict[str, str]):
     topic = f"lab-{uuid.uuid4().hex[:8]}"
-    exec_in(
-        "kafka", "kafka-topics", "--bootstrap-server", "kafka:9092",
-        "--create", "--topic", topic, "--partitions", "3", "--replication-factor", "1",
-    )  # fmt: skip
+    create_topic(topic)
     lines = [f"container-line-{i}" for i in range(20)]
     exec_in(
         "kafka", "kafka-console-producer", "--bootstrap-server", "kafka:9092",
