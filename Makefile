@@ -4,19 +4,22 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Settings live in .env, with local overrides (the Jupyter token and, offline, the mirrors) in
-# .env.local; a variable set in the shell wins over both, for compose and for our scripts alike.
-# compose reads .env.local itself, so a token written during this run is seen.
+# .env.local; a variable set in the shell wins over both, for compose, make and our scripts
+# alike. One reader, streamlab.config, merges them: make asks it (`setting`), and it names the
+# env files that exist for compose, when each command runs (so a fresh clone without
+# .env.local works, and a token written during this run is seen).
 # HA=1 adds the replicated profile: brokers kafka-2 and kafka-3, topics with replication
 # factor 3 and min.insync.replicas=2, and clients that know all three brokers.
+PYTHON ?= python3
+setting = $(shell $(PYTHON) -m streamlab.config $(1))
 HA ?=
-COMPOSE ?= docker compose --env-file .env --env-file .env.local $(if $(HA),--profile ha)
+COMPOSE ?= docker compose $(shell $(PYTHON) -m streamlab.config --env-file-args) $(if $(HA),--profile ha)
 ifneq ($(HA),)
 export STREAMLAB_KAFKA_BOOTSTRAP ?= kafka:9092,kafka-2:9092,kafka-3:9092
 REPLICATION := 3 --config min.insync.replicas=2
 else
 REPLICATION := 1
 endif
-PYTHON ?= python3
 VENV ?= .venv
 WORKERS ?= 1
 SERVICE ?=
@@ -58,8 +61,9 @@ notebook: up ## start the lab if needed and print the URL that opens the walkthr
 JOBS := $(COMPOSE) --profile jobs
 # down and clean also remove the replicated profile's brokers, whether HA is set or not.
 ALL := $(JOBS) --profile ha
-TOPIC ?= $(shell sed -n 's/^STREAMLAB_TOPIC=//p' .env)
-PARTITIONS ?= $(shell sed -n 's/^STREAMLAB_TOPIC_PARTITIONS=//p' .env)
+# TOPIC=other on the command line, or STREAMLAB_TOPIC in the shell, .env.local or .env.
+TOPIC ?= $(call setting,STREAMLAB_TOPIC)
+PARTITIONS ?= $(call setting,STREAMLAB_TOPIC_PARTITIONS)
 
 topic: ## create the exercise's topic (TOPIC=words, PARTITIONS=3; HA=1: 3 replicas) if missing
 	$(COMPOSE) exec -T kafka kafka-topics --bootstrap-server kafka:9092 --create --if-not-exists \
@@ -67,7 +71,7 @@ topic: ## create the exercise's topic (TOPIC=words, PARTITIONS=3; HA=1: 3 replic
 
 submit: token ## submit the streaming word count to the cluster (restarts it if running)
 	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d --force-recreate wordcount
-	@echo "  job UI: http://127.0.0.1:$$($(PYTHON) -c 'from streamlab.config import load_settings as s; print(s()["STREAMLAB_JOB_UI_PORT"])')  (follow the counts: make job-logs)"
+	@echo "  job UI: http://127.0.0.1:$(call setting,STREAMLAB_JOB_UI_PORT)  (follow the counts: make job-logs)"
 
 produce: token ## run the producer (seed defaults; ARGS="--count 100 --interval 0.5" to change)
 	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) run --rm producer python /opt/streamlab/producer/producer.py $(ARGS)
@@ -102,7 +106,7 @@ topics: ## list the Kafka topics with their partitions
 
 # PySpark on the host runs the unit tests of the job's batch function (local mode, no Docker),
 # at the version pinned in .env.
-SPARK_VERSION := $(shell sed -n 's/^STREAMLAB_SPARK_VERSION=//p' .env)
+SPARK_VERSION = $(call setting,STREAMLAB_SPARK_VERSION)
 
 $(VENV)/.installed: requirements-dev.txt .env
 	$(PYTHON) -m venv $(VENV)

@@ -1,7 +1,8 @@
 """`make bench`: the lab's own numbers on this machine, through the real compose stack.
 
-Runs in a compose project of its own (streamlab-bench), so the lab's topics, checkpoints and
-results are never touched; it needs the lab's ports, so the lab must be down first. Writes a
+Runs in a compose project of its own (streamlab-bench) on host ports of its own, so the lab's
+containers, topics, checkpoints and results are never touched, and it may run beside the lab
+(though the lab then shares the two cores, and the numbers suffer). Writes a
 JSON record and a markdown table to bench/results/ (latest.json, latest.md, and dated copies).
 
     python -m bench                      # everything (about 15 minutes on 2 cores)
@@ -25,10 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from statistics import median
 
-PROJECT = "streamlab-bench"
-os.environ["COMPOSE_PROJECT_NAME"] = PROJECT  # before streamlab.compose runs anything
-
-from bench.analysis import (  # noqa: E402 (the project name must be set first)
+from bench.analysis import (
     Batch,
     consumer_perf,
     cpu_means,
@@ -40,13 +38,15 @@ from bench.analysis import (  # noqa: E402 (the project name must be set first)
     steady_run,
     summary,
 )
-from bench.report import markdown  # noqa: E402
-from bench.stats import StatsSampler  # noqa: E402
-from producer.producer import SEED_LINE  # noqa: E402
-from streamlab.compose import compose, create_topic, exec_in  # noqa: E402
-from streamlab.config import ROOT, env_file_args, load_settings  # noqa: E402
-from streamlab.wait import wait_until  # noqa: E402
+from bench.report import markdown
+from bench.stats import StatsSampler
+from producer.producer import SEED_LINE
+from streamlab.compose import compose, create_topic, exec_in
+from streamlab.config import ROOT, env_file_args, load_settings
+from streamlab.isolation import BENCH
+from streamlab.wait import wait_until
 
+PROJECT = BENCH.name
 CORE = ["zookeeper", "kafka", "spark-master", "spark-worker", "jupyter"]
 PROBES = Path(__file__).parent / "probes"
 TRIGGER_MS = 3000
@@ -60,16 +60,6 @@ def timed(action: Callable[[], object]) -> float:
     started = time.monotonic()
     action()
     return time.monotonic() - started
-
-
-def lab_running() -> bool:
-    """Whether the lab's own project (not the benchmark's) has containers running."""
-    result = subprocess.run(
-        ["docker", "compose", "-p", "streamlab", *env_file_args(), "--profile", "jobs",
-         "--profile", "ha", "ps", "-q"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return bool(result.stdout.strip())
 
 
 def new_topic(name: str) -> str:
@@ -350,11 +340,7 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if lab_running():
-        print("bench: the lab is running and the benchmark needs its ports. Stop it with "
-              "`make down` (its topics and results are kept), then run `make bench` again.",
-              file=sys.stderr)  # fmt: skip
-        return 2
+    BENCH.enter()  # before anything runs compose: the bench's own project and ports
     settings = load_settings()
     try:
         result = measure(args, settings)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Mapping
 
+from streamlab.compose import exec_in
 from streamlab.config import load_settings
 
 WALKTHROUGH = "notebooks/01-kafka-spark-wordcount.ipynb"
+# Where the jupyter container keeps the token it runs with (images/spark/bin/streamlab-entrypoint).
+TOKEN_FILE = "/opt/streamlab/run/jupyter-token"  # noqa: S105 (a path, not a secret)
 
 
 def jupyter_url(settings: Mapping[str, str], path: str = "lab") -> str:
@@ -37,12 +41,26 @@ def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
     ]
 
 
+def settings_with_token() -> dict[str, str]:
+    """The settings, with the running Jupyter's token when none is set: a lab started by plain
+    `docker compose up` has the one its entrypoint made."""
+    settings = load_settings()
+    if not settings.get("STREAMLAB_JUPYTER_TOKEN"):
+        try:
+            token = exec_in("jupyter", "cat", TOKEN_FILE, timeout=30).strip()
+        except (RuntimeError, OSError, subprocess.TimeoutExpired):
+            token = "<see: docker compose logs jupyter>"  # noqa: S105 (a hint, not a secret)
+        settings["STREAMLAB_JUPYTER_TOKEN"] = token
+    return settings
+
+
 def main(argv: list[str]) -> None:
+    settings = settings_with_token()
     if argv == ["notebook"]:
-        print(walkthrough_url(load_settings()))
+        print(walkthrough_url(settings))
         return
     print()
-    for name, url in lab_urls(load_settings()):
+    for name, url in lab_urls(settings):
         print(f"  {name:<16} {url}")
     print()
 

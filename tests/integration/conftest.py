@@ -1,17 +1,23 @@
 """The real stack, started once per session through testcontainers' DockerCompose (after the
-lifecycle tests, which run `make up` and `make down` themselves and so must not share it)."""
+lifecycle tests, which run `make up` and `make down` themselves and so must not share it).
+
+Every integration test runs in the compose project `streamlab-test`, on host ports of its own
+(streamlab.isolation): a learner's lab, its containers, volumes and ports, is never touched,
+and `make check` can run while it is up."""
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 from collections.abc import Iterator
 
 import pytest
 from testcontainers.compose import DockerCompose
 
-from streamlab.config import ROOT, env_files, load_settings
-from tests.support.stack import CORE_SERVICES
-from tests.support.stack import compose as stack_compose
+from streamlab.config import load_settings
+from streamlab.isolation import TESTS
+from tests.support.stack import start_stack, stop_stack
 
 log = logging.getLogger(__name__)
 
@@ -22,29 +28,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: 0 if item.get_closest_marker("lifecycle") else 1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def test_project() -> Iterator[dict[str, str]]:
+    """Moves this process, and every compose and make it starts, into the tests' own project,
+    with a Jupyter token of the session's own."""
+    saved = dict(os.environ)
+    values = TESTS.enter()
+    os.environ["STREAMLAB_JUPYTER_TOKEN"] = secrets.token_hex(16)
+    log.info("tests run in compose project %s, ports %s", TESTS.name, values)
+    try:
+        yield values
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
-def stack() -> Iterator[DockerCompose]:
+def stack(test_project: dict[str, str]) -> Iterator[DockerCompose]:
     """Builds (from cache when nothing changed), starts and waits for every healthcheck."""
-    assert "STREAMLAB_JUPYTER_TOKEN" in load_settings(), "run `make token` (make does it for you)"
-    compose = DockerCompose(
-        context=ROOT,
-        env_file=env_files(),
-        build=True,
-        wait=True,
-        profiles=["jobs"],
-        services=CORE_SERVICES,  # start the lab itself; the tests submit the jobs
-    )
-    log.info("starting the stack")
-    compose.start()
+    log.info("starting the test stack")
+    compose = start_stack()
     try:
         yield compose
     finally:
-        log.info("stopping the stack")
-        # All services, the job containers included, and the volumes (DockerCompose.stop would
-        # pass only CORE_SERVICES to `down`).
-        stack_compose("down", "--volumes", "--remove-orphans")
+        log.info("stopping the test stack")
+        stop_stack()
 
 
 @pytest.fixture(scope="session")
-def settings() -> dict[str, str]:
+def settings(test_project: dict[str, str]) -> dict[str, str]:
     return load_settings()

@@ -1,0 +1,47 @@
+"""Compose projects for the project's own tools (the tests, the benchmarks), apart from the lab.
+
+A learner's lab is the compose project `streamlab` with its volumes (topics, checkpoints,
+results) and its host ports. A tool that ran there would stop it, wipe it, or find its ports
+taken. So each tool has a project name of its own, hence its own containers, network and
+volumes, and host ports shifted by a fixed offset, still on 127.0.0.1: `make check` and
+`make bench` can run while the lab is up, and never change it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from streamlab.config import load_settings
+from streamlab.preflight import HA_PORTS, PUBLISHED_PORTS
+
+LAB_PROJECT = "streamlab"
+# Every setting that names a port published on the host.
+PORT_SETTINGS = (*PUBLISHED_PORTS, *HA_PORTS)
+
+
+@dataclass(frozen=True)
+class ToolProject:
+    """A compose project of one tool: its name, and how far its host ports sit from the lab's."""
+
+    name: str
+    port_offset: int
+
+    def environment(self, settings: Mapping[str, str]) -> dict[str, str]:
+        """The variables that move compose, make and our helpers into this project."""
+        ports = {key: str(int(settings[key]) + self.port_offset) for key in PORT_SETTINGS}
+        return {"COMPOSE_PROJECT_NAME": self.name, **ports}
+
+    def enter(self) -> dict[str, str]:
+        """Sets environment() in this process, so every compose and make it runs lands here.
+        The ports are shifted from the lab's own settings (.env, .env.local), never from a
+        value already shifted."""
+        lab = load_settings(environ={})
+        values = self.environment(lab)
+        os.environ.update(values)
+        return values
+
+
+TESTS = ToolProject("streamlab-test", 20000)
+BENCH = ToolProject("streamlab-bench", 30000)

@@ -1,0 +1,129 @@
+"""The learner's lab is theirs: a lab that is up, with a topic, a checkpoint and results in it,
+keeps running and keeps its data while the test stack starts and is torn down. And plain
+`docker compose up` works on a fresh clone, with a token that Jupyter makes itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from streamlab.compose import parse_ps
+from streamlab.config import ROOT, load_settings
+from streamlab.isolation import LAB_PROJECT, TESTS, ToolProject
+from streamlab.wait import wait_until
+from tests.support.stack import compose, start_stack, stop_stack
+
+pytestmark = [pytest.mark.integration, pytest.mark.lifecycle]
+
+# A stand-in for a learner's lab: started with `make up` as a learner starts theirs, but in a
+# project and on ports that no learner's lab uses, so this test never touches a real one.
+LEARNER = ToolProject("streamlab-learner", 11000)
+TOPIC = "isolation"
+
+
+def make(*targets: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        ["make", "--no-print-directory", *targets],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, (
+        f"make {targets} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+    )
+    return result
+
+
+def lab_state(env: dict[str, str]) -> dict:
+    """What a learner would miss: the running containers, the topic's offsets, and every file
+    of the topic's checkpoint and results (by checksum)."""
+    containers = sorted(
+        (record["Service"], record["ID"], record["State"])
+        for record in parse_ps(compose("ps", "--format", "json", env=env).stdout)
+    )
+    get_offsets = ["kafka-get-offsets", "--bootstrap-server", "kafka:9092", "--topic", TOPIC]
+    offsets = compose("exec", "-T", "kafka", *get_offsets, env=env).stdout
+    folders = f"checkpoints/{TOPIC} results/{TOPIC}"
+    listing = f"cd /data && find {folders} -type f | sort | xargs sha256sum"
+    files = compose("exec", "-T", "wordcount", "sh", "-c", listing, env=env).stdout
+    return {"containers": containers, "offsets": offsets, "files": files}
+
+
+def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
+    assert LAB_PROJECT not in (TESTS.name, LEARNER.name), "a tool project must not be the lab's"
+    lab = LEARNER.environment(load_settings(environ={}))
+    try:
+        make("up", env=lab)
+        make("topic", f"TOPIC={TOPIC}", env=lab)
+        make("submit", f"TOPIC={TOPIC}", env=lab)
+        make("produce", f"TOPIC={TOPIC}", "ARGS=--count 20 --interval 0", env=lab)
+
+        def counted() -> bool:
+            out = make("results", f"TOPIC={TOPIC}", env=lab).stdout
+            return json.loads(out.splitlines()[-1])["counts"].get("kafka") == 40
+
+        wait_until(counted, timeout=180, interval=2, what="the lab's counts")
+        before = lab_state(lab)
+        assert "results/" in before["files"], f"the lab has no results: {before['files']}"
+        assert "commits/" in before["files"], f"the lab has no checkpoint: {before['files']}"
+
+        # The tests' own stack, started and torn down as the suite does; then `make clean`.
+        start_stack()
+        stop_stack()
+        make("clean", env={})
+
+        after = lab_state(lab)
+        assert after["containers"] == before["containers"], "the lab's containers changed"
+        assert after["offsets"] == before["offsets"], "the lab's topic changed"
+        assert after["files"] == before["files"], "the lab's checkpoint or results changed"
+    finally:
+        make("clean", env=lab)
+
+
+def fresh_clone(into: Path) -> Path:
+    """The checkout's tracked files as they are now, without .env.local or anything ignored."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split("\0")
+    for name in filter(None, tracked):
+        target = into / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    return into
+
+
+def test_plain_compose_up_on_a_fresh_clone_protects_jupyter_with_its_own_token(tmp_path):
+    clone = fresh_clone(tmp_path / "streamlab")
+    assert not (clone / ".env.local").exists()
+    # Nothing set but the tests' own project and ports (the images are built already).
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STREAMLAB_")}
+    env.update(TESTS.environment(load_settings(environ={})))
+
+    def plain(*args: str) -> subprocess.CompletedProcess:
+        command = ["docker", "compose", *args]
+        return subprocess.run(command, cwd=clone, env=env, capture_output=True, text=True)
+
+    try:
+        up = plain("up", "-d", "--wait", "--wait-timeout", "300")
+        assert up.returncode == 0, f"docker compose up failed on a fresh clone:\n{up.stderr}"
+        logs = plain("logs", "--no-log-prefix", "jupyter").stdout
+        login = re.search(r"http://127\.0\.0\.1:(\d+)/lab\?token=([0-9a-f]{32})\b", logs)
+        assert login, f"Jupyter's log shows no login URL:\n{logs[-2000:]}"
+        port, token = login.groups()
+        assert port == env["STREAMLAB_JUPYTER_PORT"], "the URL must name the host's port"
+        api = f"http://127.0.0.1:{port}/api/status"
+        assert requests.get(api, timeout=10).status_code == 403, "no token must be refused"
+        authorized = requests.get(api, headers={"Authorization": f"token {token}"}, timeout=10)
+        assert authorized.status_code == 200, "the logged token must open the API"
+    finally:
+        plain("down", "--volumes", "--remove-orphans")
