@@ -27,7 +27,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 VPY := $(VENV)/bin/python
 
-.PHONY: bench help token up notebook topic submit produce demo job-logs results down clean build ps logs topics venv lint test integration-test check urls prereqs
+.PHONY: bench help token up notebook topic submit produce demo job-logs results reset down clean build ps logs topics venv lint test integration-test check urls prereqs
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -70,6 +70,7 @@ topic: ## create the exercise's topic (TOPIC=words, PARTITIONS=3; HA=1: 3 replic
 	  --topic $(TOPIC) --partitions $(PARTITIONS) --replication-factor $(REPLICATION)
 
 submit: token ## submit the streaming word count to the cluster (restarts it if running)
+	@$(PYTHON) -m streamlab.topics check $(TOPIC)
 	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d --force-recreate wordcount
 	@echo "  job UI: http://127.0.0.1:$(call setting,STREAMLAB_JOB_UI_PORT)  (follow the counts: make job-logs)"
 
@@ -88,6 +89,11 @@ demo: up topic ## the exercise: start the stack, submit the job, produce the see
 	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d --force-recreate producer
 	@echo "===> the producer sends 60 lines, one every 2 s; the job counts them every 3 s (Ctrl-C stops following)"
 	@$(MAKE) --no-print-directory job-logs
+
+reset: ## start TOPIC's exercise over: stop the job, remove its checkpoint, results, progress (DELETE=1: the topic too)
+	$(JOBS) rm --stop --force wordcount
+	$(JOBS) run --rm --no-deps wordcount python -m jobs.reset --topic $(TOPIC)
+	$(if $(DELETE),$(COMPOSE) exec -T kafka kafka-topics --bootstrap-server kafka:9092 --delete --if-exists --topic $(TOPIC))
 
 down: ## stop and remove the containers (data volumes are kept)
 	$(ALL) down --remove-orphans

@@ -26,8 +26,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from jobs.diagnose import JobError, Where, check_before_start, explain
 from jobs.progress import make_listener, progress_path
-from jobs.results import summed_counts, write_batch
+from jobs.results import RunningTotals, write_batch
 from jobs.words import INVALID_UTF8, WHITESPACE, split_line
 
 log = logging.getLogger("wordcount")
@@ -89,6 +90,7 @@ def make_batch_handler(args: argparse.Namespace):
     """The foreachBatch function: count, print, write. Runs on the driver, once per batch."""
     counter = COUNTERS[args.method]
     results = Path(args.results_dir)
+    totals = RunningTotals(results)
 
     def handle(batch_df, batch_id: int) -> None:
         batch_time = datetime.now()
@@ -102,9 +104,8 @@ def make_batch_handler(args: argparse.Namespace):
             log.warning("batch %d: %d value(s) were not UTF-8, counted as %s",
                         batch_id, invalid, INVALID_UTF8)  # fmt: skip
         if args.running_totals:
-            # Summed from the sink, not kept in memory: a restart or a replayed batch
-            # leaves the totals exact.
-            top = sorted(summed_counts(results).items(), key=lambda pair: (-pair[1], pair[0]))
+            # Kept per batch id beside the sink: a restart or a replayed batch leaves them exact.
+            top = sorted(totals.add(batch_id, counts).items(), key=lambda pair: (-pair[1], pair[0]))
             print(f"Running totals after batch {batch_id}: {top[: args.print_limit]}", flush=True)
 
     return handle
@@ -152,6 +153,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="tuples printed per batch")  # fmt: skip
     add("--skip-empty", action="store_true", default=env("SKIP_EMPTY", "1") not in ("0", "false"),
         help="print nothing for batches without words")  # fmt: skip
+    add("--log-level", choices=sorted(LOG_LEVELS), default=env("LOG_LEVEL", "off"),
+        help="Python's and Spark's log on stderr; off: the output is the start line and "
+        "the batches alone")  # fmt: skip
     args = parser.parse_args(argv)
     # One checkpoint and one results folder per topic: a checkpoint belongs to one query.
     args.checkpoint = args.checkpoint or f"/data/checkpoints/{args.topic}"
@@ -180,19 +184,30 @@ def build_query(spark, args: argparse.Namespace):
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+# --log-level, for Python's logging and for Spark's (log4j); `off` keeps the job's output to
+# the lesson: the start line and the batches.
+LOG_LEVELS = {
+    "off": logging.CRITICAL + 1,
+    "error": logging.ERROR,
+    "warn": logging.WARNING,
+    "info": logging.INFO,
+    "debug": logging.DEBUG,
+}
+
+
+def start_line(args: argparse.Namespace) -> str:
+    return (
+        f"Counting the words of topic {args.topic} on {args.bootstrap_servers} every "
+        f"{args.trigger} ({args.method}); checkpoint {args.checkpoint}, results {args.results_dir}"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
     from pyspark.sql import SparkSession
 
-    args = parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     spark = SparkSession.builder.appName("streamlab-wordcount").getOrCreate()
-    log.info(
-        "reading topic %s from %s every %s (%s); checkpoint %s, results %s",
-        args.topic, args.bootstrap_servers, args.trigger, args.method, args.checkpoint,
-        args.results_dir,
-    )  # fmt: skip
+    spark.sparkContext.setLogLevel(args.log_level.upper())
+    print(start_line(args), flush=True)
     if args.progress_dir:
         spark.streams.addListener(make_listener(progress_path(Path(args.progress_dir), args.topic)))
     query = build_query(spark, args).start()
@@ -202,6 +217,23 @@ def main(argv: list[str] | None = None) -> int:
         log.info("stopping the query; it resumes from %s next time", args.checkpoint)
         query.stop()
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=LOG_LEVELS[args.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    where = Where(args.bootstrap_servers, args.topic, args.checkpoint, args.results_dir)
+    try:
+        check_before_start(where)
+        return run(args)
+    except JobError as error:
+        print(f"wordcount: {error}", file=sys.stderr, flush=True)
+    except Exception as error:  # the query stopped: say why, in one sentence
+        log.debug("the query stopped", exc_info=True)
+        print(f"wordcount: {explain(where, str(error))}", file=sys.stderr, flush=True)
+    return 2
 
 
 if __name__ == "__main__":

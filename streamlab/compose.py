@@ -77,11 +77,28 @@ def exec_in(service: str, *command: str, stdin: str | None = None, timeout: floa
 
 
 def container_logs(service: str) -> str:
-    """A service's output exactly as printed (compose's own `logs` adds terminal escapes)."""
-    container = compose("ps", "-q", service).stdout.split()
+    """A service's output exactly as printed (compose's own `logs` adds terminal escapes), of
+    a running or an exited container."""
+    container = compose("ps", "--all", "-q", service).stdout.split()
     if not container:
         raise RuntimeError(f"{service} has no container")
     result = subprocess.run(
         ["docker", "logs", container[0]], check=True, capture_output=True, text=True, timeout=60
     )
     return result.stdout + result.stderr
+
+
+def exit_status(service: str) -> tuple[str, int]:
+    """(state, exit code) of a service's container: ("running", 0), ("exited", 2)..."""
+    container = compose("ps", "--all", "-q", service).stdout.split()
+    if not container:
+        raise RuntimeError(f"{service} has no container")
+    result = subprocess.run(
+        ["docker", "inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", container[0]],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    state, code = result.stdout.split()
+    return state, int(code)

@@ -81,6 +81,13 @@ def results(topic: str) -> dict:
     return json.loads(out)
 
 
+def results_of_stopped_job(topic: str) -> dict:
+    """The results sink when the job's container has stopped: read in a container of its own
+    on the same volume."""
+    command = ["python", "-m", "jobs.results", "--topic", topic]
+    return json.loads(compose("run", "--rm", "--no-deps", "-T", "wordcount", *command).stdout)
+
+
 def wait_for_counts(topic: str, expected: dict[str, int], timeout: float = 180) -> dict:
     """Waits until the summed counts equal `expected`; fails at once if they overshoot."""
 
