@@ -1,0 +1,22 @@
+"""Tools never share the lab's project or ports: the tests and the bench have their own."""
+
+import pytest
+
+from streamlab.config import load_settings
+from streamlab.isolation import BENCH, LAB_PROJECT, PORT_SETTINGS, TESTS
+
+pytestmark = pytest.mark.unit
+
+
+def test_tool_projects_have_their_own_names_and_ports():
+    lab = load_settings(environ={})
+    lab_ports = {lab[key] for key in PORT_SETTINGS}
+    seen = set(lab_ports)
+    for tool in (TESTS, BENCH):
+        env = tool.environment(lab)
+        assert env["COMPOSE_PROJECT_NAME"] not in (LAB_PROJECT, lab["COMPOSE_PROJECT_NAME"])
+        ports = {env[key] for key in PORT_SETTINGS}
+        assert len(ports) == len(PORT_SETTINGS), f"{tool.name} reuses a port: {ports}"
+        assert not ports & seen, f"{tool.name} shares ports with the lab or another tool"
+        assert all(0 < int(port) < 65536 for port in ports)
+        seen |= ports
