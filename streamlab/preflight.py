@@ -48,7 +48,10 @@ class Problem:
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen there now. SO_REUSEADDR, as servers (and Docker's port
+    proxy) set it: connections in TIME_WAIT after a stack stopped do not count as taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as error:

@@ -105,10 +105,14 @@ def test_make_demo_shows_seed_layout_counts():
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(demo.stdout), daemon=True)
     reader.start()
+    def counts_shown() -> bool:
+        if LAYOUT.search("".join(output)):
+            return True
+        assert demo.poll() is None, f"make demo ended ({demo.returncode}):\n{''.join(output)}"
+        return False
+
     try:
-        wait_until(
-            lambda: LAYOUT.search("".join(output)), timeout=600, interval=1, what="seed layout"
-        )
+        wait_until(counts_shown, timeout=600, interval=1, what="seed layout")
         log.info("make demo showed counts after %.0f s", time.monotonic() - started)
     finally:
         os.killpg(demo.pid, signal.SIGTERM)
