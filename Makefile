@@ -72,7 +72,7 @@ topic: ## create the exercise's topic (TOPIC=words, PARTITIONS=3; HA=1: 3 replic
 submit: token ## submit the streaming word count to the cluster (restarts it if running)
 	@$(PYTHON) -m streamlab.topics check $(TOPIC)
 	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d --force-recreate wordcount
-	@echo "  job UI: http://127.0.0.1:$(call setting,STREAMLAB_JOB_UI_PORT)  (follow the counts: make job-logs)"
+	@echo "  job UI: http://127.0.0.1:$(call setting,STREAMLAB_SPARK_UI_PORT) > Running Applications > streamlab-wordcount  (follow the counts: make job-logs)"
 
 produce: token ## run the producer (seed defaults; ARGS="--count 100 --interval 0.5" to change)
 	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) run --rm producer python /opt/streamlab/producer/producer.py $(ARGS)

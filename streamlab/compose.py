@@ -58,10 +58,17 @@ def create_topic(topic: str, partitions: int = 3, replication: int = 1) -> None:
             "--topic", topic, "--partitions", str(partitions), *replicas)  # fmt: skip
 
 
+# Services that compose starts as root, and the user their commands run as: jupyter's
+# entrypoint gives `spark` the notebooks' owner's uid, then drops root.
+EXEC_USERS = {"jupyter": "spark"}
+
+
 def exec_in(service: str, *command: str, stdin: str | None = None, timeout: float = 300) -> str:
-    """Runs a command in a service's container and returns its stdout; fails on non-zero exit."""
+    """Runs a command in a service's container, as its server's user, and returns its stdout;
+    fails on non-zero exit."""
+    user = ["--user", EXEC_USERS[service]] if service in EXEC_USERS else []
     result = subprocess.run(
-        [*COMPOSE, "exec", "-T", service, *command],
+        [*COMPOSE, "exec", "-T", *user, service, *command],
         cwd=ROOT,
         check=False,
         capture_output=True,

@@ -31,8 +31,9 @@ def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
         ("Walkthrough", walkthrough_url(settings)),
         ("Spark master UI", f"http://127.0.0.1:{settings['STREAMLAB_SPARK_UI_PORT']}"),
         (
-            "Spark app UI",
-            f"http://127.0.0.1:{settings['STREAMLAB_APP_UI_PORT']} (while a session runs)",
+            "Spark app UIs",
+            f"http://127.0.0.1:{settings['STREAMLAB_SPARK_UI_PORT']}/proxy/<app id>/ (the "
+            "master UI links each running application, and each worker)",
         ),
         (
             "Kafka (host)",

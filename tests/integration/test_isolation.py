@@ -1,6 +1,7 @@
 """The learner's lab is theirs: a lab that is up, with a topic, a checkpoint and results in it,
-keeps running and keeps its data while the test stack starts and is torn down. And plain
-`docker compose up` works on a fresh clone, with a token that Jupyter makes itself."""
+keeps running and keeps its data while the test stack starts and is torn down; plain
+`docker compose up` works on a fresh clone, with a token that Jupyter makes itself; and the
+learner's notebooks are saved as their own files, and kept across `make down` and `make up`."""
 
 from __future__ import annotations
 
@@ -127,3 +128,54 @@ def test_plain_compose_up_on_a_fresh_clone_protects_jupyter_with_its_own_token(t
         assert authorized.status_code == 200, "the logged token must open the API"
     finally:
         plain("down", "--volumes", "--remove-orphans")
+
+
+def learner_copy(into: Path) -> tuple[Path, int]:
+    """A fresh clone owned as a learner's would be: by the runner's own uid, or, when the
+    tests run as root (as CI does), by uid 1000, a typical first user on Linux."""
+    clone = fresh_clone(into)
+    uid = os.getuid() or 1000
+    if os.getuid() == 0:
+        subprocess.run(["chown", "-R", f"{uid}:{uid}", str(clone)], check=True)
+    return clone, uid
+
+
+def test_a_learners_notebooks_are_saved_as_their_own_and_survive_down_and_up(tmp_path):
+    clone, uid = learner_copy(tmp_path / "streamlab")
+    token = os.environ["STREAMLAB_JUPYTER_TOKEN"]
+    port = os.environ["STREAMLAB_JUPYTER_PORT"]
+    api = f"http://127.0.0.1:{port}/api/contents"
+    headers = {"Authorization": f"token {token}"}
+    walkthrough = f"{api}/notebooks/01-kafka-spark-wordcount.ipynb"
+
+    def make_in_clone(*targets: str) -> None:
+        command = ["make", "--no-print-directory", *targets]
+        result = subprocess.run(command, cwd=clone, capture_output=True, text=True)
+        assert result.returncode == 0, f"make {targets} failed:\n{result.stderr[-3000:]}"
+
+    try:
+        make_in_clone("up")
+        model = requests.get(walkthrough, headers=headers, timeout=30).json()
+        assert model["writable"], "Jupyter shows the walkthrough as read-only"
+        note = {"cell_type": "markdown", "metadata": {}, "source": "A learner's note."}
+        model["content"]["cells"].append(note)
+        saved = {"type": "notebook", "format": "json", "content": model["content"]}
+        put = requests.put(walkthrough, json=saved, headers=headers, timeout=30)
+        assert put.status_code == 200, f"saving the walkthrough failed: {put.text[:500]}"
+        mine = {"type": "notebook", "format": "json", "content": model["content"]}
+        put = requests.put(f"{api}/mine.ipynb", json=mine, headers=headers, timeout=30)
+        assert put.status_code in (200, 201), f"saving a new notebook failed: {put.text[:500]}"
+
+        on_host = clone / "notebooks" / "01-kafka-spark-wordcount.ipynb"
+        assert "A learner's note." in on_host.read_text(), "the edit did not reach the host"
+        written = clone / "notebooks"  # what Jupyter writes: the notebooks, their checkpoints
+        strangers = [str(p) for p in written.rglob("*") if p.lstat().st_uid != uid]
+        assert not strangers, f"Jupyter wrote files owned by another uid: {strangers[:5]}"
+
+        make_in_clone("down")
+        make_in_clone("up")
+        kept = requests.get(f"{api}/mine.ipynb", headers=headers, timeout=30)
+        assert kept.status_code == 200, "a notebook made in Jupyter was lost by make down/up"
+        assert "A learner's note." in on_host.read_text(), "the walkthrough's edit was lost"
+    finally:
+        make_in_clone("clean")
