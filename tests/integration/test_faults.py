@@ -154,14 +154,14 @@ def test_security_defaults(stack: DockerCompose, settings):
     assert containers, "no container is running"
     for container in containers:
         top = subprocess.run(
-            ["docker", "top", container, "-eo", "uid,comm"],
+            ["docker", "top", container, "-o", "uid,pid,comm"],
             check=True,
             capture_output=True,
             text=True,
         ).stdout.splitlines()[1:]
-        processes = [line.split(None, 1) for line in top if line.strip()]
+        processes = [line.split(None, 2) for line in top if line.strip()]
         assert processes, f"container {container} shows no process"
-        as_root = [comm for uid, comm in processes if uid == "0" and comm not in ROOT_ALLOWED]
+        as_root = [comm for uid, _, comm in processes if uid == "0" and comm not in ROOT_ALLOWED]
         assert not as_root, f"container {container} runs {as_root} as root"
     token = settings["STREAMLAB_JUPYTER_TOKEN"]
     images = {record["Image"] for record in compose_ps()}
