@@ -121,9 +121,17 @@ $(VENV)/.installed: requirements-dev.txt .env
 
 venv: $(VENV)/.installed ## create .venv with the test tools
 
-lint: venv ## ruff
+# Every shell script of the project (the Kafka image's bin/ holds shell scripts only).
+SHELL_SCRIPTS = scripts/*.sh .ci/run images/kafka/resolve-jars.sh images/kafka/bin/* \
+  images/spark/*.sh images/spark/bin/streamlab-entrypoint images/spark/bin/streamlab-submit
+
+lint: venv ## ruff, mypy and shellcheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	@command -v shellcheck >/dev/null \
+	  || { echo "shellcheck is not installed: apt-get install shellcheck" >&2; exit 1; }
+	shellcheck -x $(SHELL_SCRIPTS)
 
 test: venv ## unit tests (no Docker)
 	$(VPY) -m pytest -m unit $(PYTEST_ARGS)

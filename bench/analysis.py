@@ -11,9 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 MEMORY_UNITS = {
-    "b": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
-    "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-}  # fmt: skip
+    "b": 1,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+}
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -97,18 +104,23 @@ def steady_run(
     window = [r for r in records if r.get("numInputRows") and warm <= progress_time(r) <= end]
     durations = [r["durationMs"]["triggerExecution"] for r in window] or [math.inf]
     last = next(
-        (r for r in sorted(records, key=progress_time)
-         if offsets_sum(r["sources"][0].get("endOffset")) >= total),
+        (
+            r
+            for r in sorted(records, key=progress_time)
+            if offsets_sum(r["sources"][0].get("endOffset")) >= total
+        ),
         None,
-    )  # fmt: skip
+    )
     catch_up = None if last is None else max(0.0, batch_end_time(last) - end)
     phases = sorted({k for r in window for k in r["durationMs"]})
     breakdown = {k: sum(r["durationMs"].get(k, 0) for r in window) / len(window) for k in phases}
     p90 = percentile(durations, 90)
     keeps_up = (
-        bool(window) and p90 <= trigger_ms
-        and catch_up is not None and catch_up <= 2 * trigger_ms / 1000 + 1
-    )  # fmt: skip
+        bool(window)
+        and p90 <= trigger_ms
+        and catch_up is not None
+        and catch_up <= 2 * trigger_ms / 1000 + 1
+    )
     return SteadyRun(
         rate=rate,
         batches=len(window),
@@ -185,8 +197,11 @@ def consumer_perf(output: str) -> dict[str, float]:
         if line.startswith("start.time"):
             names = [n.strip() for n in line.split(",")]
             values = [v.strip() for v in lines[index + 1].split(",")]
-            return {n: float(v) for n, v in zip(names, values, strict=True) if n not in
-                    ("start.time", "end.time")}  # fmt: skip
+            return {
+                n: float(v)
+                for n, v in zip(names, values, strict=True)
+                if n not in ("start.time", "end.time")
+            }
     raise ValueError(f"no ConsumerPerformance result in: {output[-500:]}")
 
 

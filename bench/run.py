@@ -78,18 +78,37 @@ def send(topic: str, records: int, rate: float = -1) -> float:
         "--producer-props bootstrap.servers=kafka:9092 acks=all"
     )
     out = compose(
-        "run", "--rm", "--no-deps", "-T", "kafka", "sh", "-c", script, "-",
-        SEED_LINE, topic, str(int(records)), str(int(rate)),
+        "run",
+        "--rm",
+        "--no-deps",
+        "-T",
+        "kafka",
+        "sh",
+        "-c",
+        script,
+        "-",
+        SEED_LINE,
+        topic,
+        str(int(records)),
+        str(int(rate)),
         timeout=900,
-    ).stdout  # fmt: skip
+    ).stdout
     return perf_rate(out)
 
 
 def submit(topic: str, trigger: str = "3 seconds", method: str = "rdd", cap: int = 0) -> None:
-    compose("up", "-d", "--force-recreate", "wordcount", env={
-        "STREAMLAB_TOPIC": topic, "STREAMLAB_TRIGGER": trigger, "STREAMLAB_METHOD": method,
-        "STREAMLAB_WORDCOUNT_MAX_OFFSETS_PER_TRIGGER": str(cap),
-    })  # fmt: skip
+    compose(
+        "up",
+        "-d",
+        "--force-recreate",
+        "wordcount",
+        env={
+            "STREAMLAB_TOPIC": topic,
+            "STREAMLAB_TRIGGER": trigger,
+            "STREAMLAB_METHOD": method,
+            "STREAMLAB_WORDCOUNT_MAX_OFFSETS_PER_TRIGGER": str(cap),
+        },
+    )
 
 
 def progress(topic: str) -> list[dict]:
@@ -126,13 +145,18 @@ def startup() -> dict:
     healthy = timed(lambda: compose("up", "-d", "--wait", "--wait-timeout", "300", *CORE))
     compose("down", "--volumes", "--remove-orphans")
     demo = subprocess.Popen(
-        ["make", "--no-print-directory", "demo"], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+        ["make", "--no-print-directory", "demo"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     started = time.monotonic()
     printed = threading.Event()
 
     def follow() -> None:
+        assert demo.stdout is not None  # opened with stdout=PIPE
         for line in demo.stdout:
             if line.startswith("Time: "):
                 printed.set()
@@ -156,8 +180,12 @@ def image_sizes(settings: dict[str, str]) -> dict:
     }
     sizes = {}
     for name, image in images.items():
-        out = subprocess.run(["docker", "image", "inspect", "--format", "{{.Size}}", image],
-                             check=True, capture_output=True, text=True).stdout  # fmt: skip
+        out = subprocess.run(
+            ["docker", "image", "inspect", "--format", "{{.Size}}", image],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         sizes[name] = round(int(out) / 1e6)
     return {"mb": sizes}
 
@@ -166,10 +194,22 @@ def producer_rates(lines: int) -> dict:
     """The lab's kafka-python producer flat out (acks=all, batching), then ProducerPerformance."""
     topic = new_topic("producer")
     out = exec_in(
-        "spark-worker", "python", "/opt/streamlab/producer/producer.py", "--topic", topic,
-        "--bootstrap-servers", "kafka:9092", "--rate", "0", "--count", str(lines),
-        "--summary-json", "--progress", "never", timeout=900,
-    )  # fmt: skip
+        "spark-worker",
+        "python",
+        "/opt/streamlab/producer/producer.py",
+        "--topic",
+        topic,
+        "--bootstrap-servers",
+        "kafka:9092",
+        "--rate",
+        "0",
+        "--count",
+        str(lines),
+        "--summary-json",
+        "--progress",
+        "never",
+        timeout=900,
+    )
     record = json.loads(out)
     return {
         "kafka_python_lines_s": round(record["lines"] / record["seconds"]),
@@ -180,13 +220,37 @@ def producer_rates(lines: int) -> dict:
 def ceilings(topic: str, lines: int, runs: int = 3) -> dict:
     """Plain consumers reading the whole topic from the beginning; the median of `runs` runs
     each, since one run of a second or two is at the mercy of the other containers."""
-    perf = [consumer_perf(exec_in(
-        "kafka", "kafka-consumer-perf-test", "--bootstrap-server", "kafka:9092",
-        "--topic", topic, "--messages", str(lines), timeout=600,
-    )) for _ in range(runs)]  # fmt: skip
-    plain = [json.loads(exec_in("spark-worker", "python", "-", "kafka:9092", topic, str(lines),
-                                stdin=(PROBES / "consume.py").read_text(), timeout=600))
-             for _ in range(runs)]  # fmt: skip
+    perf = [
+        consumer_perf(
+            exec_in(
+                "kafka",
+                "kafka-consumer-perf-test",
+                "--bootstrap-server",
+                "kafka:9092",
+                "--topic",
+                topic,
+                "--messages",
+                str(lines),
+                timeout=600,
+            )
+        )
+        for _ in range(runs)
+    ]
+    plain = [
+        json.loads(
+            exec_in(
+                "spark-worker",
+                "python",
+                "-",
+                "kafka:9092",
+                topic,
+                str(lines),
+                stdin=(PROBES / "consume.py").read_text(),
+                timeout=600,
+            )
+        )
+        for _ in range(runs)
+    ]
     return {
         "consumer_perf_lines_s": round(median(r["fetch.nMsg.sec"] for r in perf)),
         "consumer_perf_with_join_lines_s": round(median(r["nMsg.sec"] for r in perf)),
@@ -226,20 +290,23 @@ def throughput(
     def trial(rate: float) -> bool:
         nonlocal total
         start = time.time()
-        achieved = send(topic, rate * seconds, rate)
+        achieved = send(topic, int(rate * seconds), rate)
         end = time.time()
         total += int(rate * seconds)
-        run = steady_run(wait_read(topic, total, timeout=600), achieved, start, end, total,
-                         TRIGGER_MS)  # fmt: skip
+        run = steady_run(
+            wait_read(topic, total, timeout=600), achieved, start, end, total, TRIGGER_MS
+        )
         catch_up = "never" if run.catch_up_s is None else f"{run.catch_up_s:.1f} s"
-        log(f"{workers} worker(s), {achieved:.0f} lines/s: keeps up {run.keeps_up} "
-            f"(p90 batch {run.duration_p90_ms:.0f} ms, catch-up {catch_up})")  # fmt: skip
+        log(
+            f"{workers} worker(s), {achieved:.0f} lines/s: keeps up {run.keeps_up} "
+            f"(p90 batch {run.duration_p90_ms:.0f} ms, catch-up {catch_up})"
+        )
         samples = sampler.cpu_between(start, end)
         cpu = {k: round(v) for k, v in cpu_means(samples).items()} if samples else {}
         trials.append({**run.__dict__, "target": round(rate), "cpu_percent": cpu})
         return run.keeps_up
 
-    kept, missed = 0.0, None
+    kept, missed = 0.0, 0.0  # 0: none found yet
     rate = capacity
     while rate >= 100:
         if trial(rate):
@@ -268,12 +335,21 @@ def latency(trigger: str, rate: float, seconds: float) -> dict:
     send(topic, 100)
     wait_read(topic, 100, timeout=300)
     start_ms = time.time() * 1000
-    send(topic, rate * seconds, rate)
+    send(topic, int(rate * seconds), rate)
     wait_read(topic, 100 + int(rate * seconds))
-    raw = json.loads(exec_in(
-        "wordcount", "python", "-", "kafka:9092", topic, f"/data/checkpoints/{topic}",
-        f"/data/results/{topic}", stdin=(PROBES / "latency.py").read_text(), timeout=600,
-    ))  # fmt: skip
+    raw = json.loads(
+        exec_in(
+            "wordcount",
+            "python",
+            "-",
+            "kafka:9092",
+            topic,
+            f"/data/checkpoints/{topic}",
+            f"/data/results/{topic}",
+            stdin=(PROBES / "latency.py").read_text(),
+            timeout=600,
+        )
+    )
     batches = [Batch(b, {int(p): n for p, n in ends.items()}, ms) for b, ends, ms in raw["batches"]]
     records = [(p, o, ts) for p, o, ts in raw["records"] if ts >= start_ms]
     values = latencies_ms(records, batches)

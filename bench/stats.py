@@ -36,8 +36,11 @@ class StatsSampler:
         while not self._stop.is_set():
             result = subprocess.run(
                 ["docker", "stats", "--no-stream", "--format", "{{json .}}"],
-                check=False, capture_output=True, text=True, timeout=60,
-            )  # fmt: skip
+                check=False,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             memory: dict[str, int] = {}
             cpu: dict[str, float] = {}
             for line in result.stdout.splitlines():

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Iterable
 from datetime import datetime
@@ -27,6 +26,7 @@ if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` im
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jobs.diagnose import JobError, Where, check_before_start, explain
+from jobs.options import Option, add_options
 from jobs.progress import make_listener, progress_path
 from jobs.results import RunningTotals, write_batch
 from jobs.words import INVALID_UTF8, WHITESPACE, split_line
@@ -101,8 +101,12 @@ def make_batch_handler(args: argparse.Namespace):
         write_batch(results, batch_id, batch_time, counts)
         invalid = dict(counts).get(INVALID_UTF8)
         if invalid:
-            log.warning("batch %d: %d value(s) were not UTF-8, counted as %s",
-                        batch_id, invalid, INVALID_UTF8)  # fmt: skip
+            log.warning(
+                "batch %d: %d value(s) were not UTF-8, counted as %s",
+                batch_id,
+                invalid,
+                INVALID_UTF8,
+            )
         if args.running_totals:
             # Kept per batch id beside the sink: a restart or a replayed batch leaves them exact.
             top = sorted(totals.add(batch_id, counts).items(), key=lambda pair: (-pair[1], pair[0]))
@@ -111,51 +115,80 @@ def make_batch_handler(args: argparse.Namespace):
     return handle
 
 
-def env(name: str, default: str) -> str:
-    return os.environ.get(f"STREAMLAB_WORDCOUNT_{name}", default)
+# --log-level, for Python's logging and for Spark's (log4j); `off` keeps the job's output to
+# the lesson: the start line and the batches.
+LOG_LEVELS = {
+    "off": logging.CRITICAL + 1,
+    "error": logging.ERROR,
+    "warn": logging.WARNING,
+    "info": logging.INFO,
+    "debug": logging.DEBUG,
+}
+
+
+ENV_PREFIX = "STREAMLAB_WORDCOUNT_"
+OPTIONS = (
+    Option("--bootstrap-servers", "kafka:9092", "Kafka brokers, host:port[,host:port]"),
+    Option("--topic", "words", "topic to subscribe to"),
+    Option("--trigger", "3 seconds", "processing-time trigger interval"),
+    Option("--delimiter", ",", "word separator within a line"),
+    Option(
+        "--starting-offsets",
+        "earliest",
+        "where a new query starts: earliest, latest, or Kafka's JSON offsets",
+    ),
+    Option("--max-offsets-per-trigger", 0, "cap on records per batch (0: no cap)"),
+    Option(
+        "--fetch-max-wait-ms",
+        50,
+        "Kafka consumer's fetch.max.wait.ms for the batch's tasks. Kafka's default, 500, left "
+        "each task waiting about half a second at the end of its offset range (measured in the "
+        "stage timings); 50 cut small batches from about 1.1 s to 0.6 s",
+    ),
+    Option(
+        "--checkpoint",
+        "",
+        "checkpoint folder: offsets and commits; a restart resumes from here "
+        "(default: /data/checkpoints/TOPIC)",
+    ),
+    Option(
+        "--results-dir",
+        "",
+        "results sink, one JSON file per batch id (default: /data/results/TOPIC)",
+    ),
+    Option(
+        "--progress-dir",
+        "/data/progress",
+        "where each batch's progress (durations, rows, offsets) goes, as TOPIC.jsonl; "
+        "empty: nowhere",
+    ),
+    Option(
+        "--method",
+        "rdd",
+        "rdd: reduceByKey as in the seed; dataframe: explode + groupBy",
+        choices=tuple(sorted(COUNTERS)),
+    ),
+    Option("--running-totals", False, "also print the totals across batches"),
+    Option("--print-limit", 20, "tuples printed per batch"),
+    Option("--skip-empty", True, "print nothing for batches without words"),
+    Option(
+        "--log-level",
+        "off",
+        "Python's and Spark's log on stderr; off: the output is the start line and the "
+        "batches alone",
+        choices=tuple(LOG_LEVELS),
+    ),
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Per-micro-batch word counts of a Kafka topic (Structured Streaming).",
-        epilog="Every option can also be set with STREAMLAB_WORDCOUNT_<OPTION> "
-        "(e.g. STREAMLAB_WORDCOUNT_TOPIC).",
+        epilog=f"Every option can also be set with {ENV_PREFIX}<OPTION> "
+        f"(e.g. {ENV_PREFIX}TOPIC, {ENV_PREFIX}SKIP_EMPTY=0).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    add = parser.add_argument
-    add("--bootstrap-servers", default=env("BOOTSTRAP_SERVERS", "kafka:9092"),
-        help="Kafka brokers, host:port[,host:port]")  # fmt: skip
-    add("--topic", default=env("TOPIC", "words"), help="topic to subscribe to")
-    add("--trigger", default=env("TRIGGER", "3 seconds"), help="processing-time trigger interval")
-    add("--delimiter", default=env("DELIMITER", ","), help="word separator within a line")
-    add("--starting-offsets", default=env("STARTING_OFFSETS", "earliest"),
-        help="where a new query starts: earliest, latest, or Kafka's JSON offsets")  # fmt: skip
-    add("--max-offsets-per-trigger", type=int, default=int(env("MAX_OFFSETS_PER_TRIGGER", "0")),
-        help="cap on records per batch (0: no cap)")  # fmt: skip
-    add("--fetch-max-wait-ms", type=int, default=int(env("FETCH_MAX_WAIT_MS", "50")),
-        help="Kafka consumer's fetch.max.wait.ms for the batch's tasks. Kafka's default, 500, "
-        "left each task waiting about half a second at the end of its offset range (measured "
-        "in the stage timings); 50 cut small batches from about 1.1 s to 0.6 s")  # fmt: skip
-    add("--checkpoint", default=env("CHECKPOINT", ""),
-        help="checkpoint folder: offsets and commits; a restart resumes from here "
-        "(default: /data/checkpoints/TOPIC)")  # fmt: skip
-    add("--results-dir", default=env("RESULTS_DIR", ""),
-        help="results sink, one JSON file per batch id (default: /data/results/TOPIC)")  # fmt: skip
-    add("--progress-dir", default=env("PROGRESS_DIR", "/data/progress"),
-        help="where each batch's progress (durations, rows, offsets) goes, as TOPIC.jsonl; "
-        "empty: nowhere")  # fmt: skip
-    add("--method", choices=sorted(COUNTERS), default=env("METHOD", "rdd"),
-        help="rdd: reduceByKey as in the seed; dataframe: explode + groupBy")  # fmt: skip
-    add("--running-totals", action="store_true",
-        default=env("RUNNING_TOTALS", "") not in ("", "0", "false"),
-        help="also print the totals across batches")  # fmt: skip
-    add("--print-limit", type=int, default=int(env("PRINT_LIMIT", "20")),
-        help="tuples printed per batch")  # fmt: skip
-    add("--skip-empty", action="store_true", default=env("SKIP_EMPTY", "1") not in ("0", "false"),
-        help="print nothing for batches without words")  # fmt: skip
-    add("--log-level", choices=sorted(LOG_LEVELS), default=env("LOG_LEVEL", "off"),
-        help="Python's and Spark's log on stderr; off: the output is the start line and "
-        "the batches alone")  # fmt: skip
+    add_options(parser, ENV_PREFIX, OPTIONS)
     args = parser.parse_args(argv)
     # One checkpoint and one results folder per topic: a checkpoint belongs to one query.
     args.checkpoint = args.checkpoint or f"/data/checkpoints/{args.topic}"
@@ -182,17 +215,6 @@ def build_query(spark, args: argparse.Namespace):
         .option("checkpointLocation", args.checkpoint)
         .trigger(processingTime=args.trigger)
     )
-
-
-# --log-level, for Python's logging and for Spark's (log4j); `off` keeps the job's output to
-# the lesson: the start line and the batches.
-LOG_LEVELS = {
-    "off": logging.CRITICAL + 1,
-    "error": logging.ERROR,
-    "warn": logging.WARNING,
-    "info": logging.INFO,
-    "debug": logging.DEBUG,
-}
 
 
 def start_line(args: argparse.Namespace) -> str:

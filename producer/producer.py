@@ -22,6 +22,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `jobs` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from jobs.options import Option, add_options
 from jobs.words import split_line
 
 SEED_LINE = "hello,kafka,spark,streaming,kafka"
@@ -31,41 +32,56 @@ class ProducerError(Exception):
     """A failure the user can act on; main() prints it as one sentence."""
 
 
-def env(name: str, default: str) -> str:
-    return os.environ.get(f"STREAMLAB_PRODUCER_{name}", default)
+ENV_PREFIX = "STREAMLAB_PRODUCER_"
+
+
+def options() -> tuple[Option, ...]:
+    """The table of options; the brokers default to the lab's (STREAMLAB_KAFKA_BOOTSTRAP)."""
+    lab_bootstrap = os.environ.get("STREAMLAB_KAFKA_BOOTSTRAP", "127.0.0.1:9094")
+    return (
+        Option(
+            "--bootstrap-servers",
+            lab_bootstrap,
+            "Kafka brokers: kafka:9092 inside the lab, 127.0.0.1:9094 from the host",
+        ),
+        Option("--topic", "words", "topic to send to"),
+        Option("--count", 60, "messages to send (with --file: at most this many lines; 0 = all)"),
+        Option("--message", SEED_LINE, "the line to send"),
+        Option("--file", None, "send each line of this file instead ('-' for stdin)"),
+        Option("--partitions", 0, "create the topic with this many partitions if it is missing"),
+        Option(
+            "--replication-factor",
+            1,
+            "replicas of a topic that --partitions creates; above 1, min.insync.replicas is "
+            "one less, so acks=all survives the loss of one broker",
+        ),
+        Option("--key", None, "message key (default: none, round-robin)"),
+        Option("--delimiter", ",", "word separator, for the summary"),
+        Option("--summary-json", False, "print the acknowledged counts as JSON"),
+        Option("--timeout", 30.0, "seconds to wait for the broker or an acknowledgement"),
+        Option(
+            "--progress",
+            "auto",
+            "progress bar on stderr (auto: when it is a terminal)",
+            choices=("auto", "always", "never"),
+        ),
+    )
+
+
+# The pace: --interval (from the environment too) or --rate, one of them at most.
+INTERVAL = Option("--interval", 2.0, "seconds between messages; 0: as fast as possible")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Send lines to a Kafka topic (acks=all, every send checked).",
-        epilog="Options also come from STREAMLAB_PRODUCER_<OPTION>, e.g. STREAMLAB_PRODUCER_TOPIC.",
+        epilog=f"Options also come from {ENV_PREFIX}<OPTION>, e.g. {ENV_PREFIX}TOPIC.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    add = parser.add_argument
-    lab_bootstrap = os.environ.get("STREAMLAB_KAFKA_BOOTSTRAP", "127.0.0.1:9094")
-    add("--bootstrap-servers", default=env("BOOTSTRAP_SERVERS", lab_bootstrap),
-        help="Kafka brokers: kafka:9092 inside the lab, 127.0.0.1:9094 from the host")  # fmt: skip
-    add("--topic", default=env("TOPIC", "words"), help="topic to send to")
-    add("--count", type=int, default=int(env("COUNT", "60")),
-        help="messages to send (with --file: at most this many lines; 0 = all)")  # fmt: skip
+    add_options(parser, ENV_PREFIX, options())
     pace = parser.add_mutually_exclusive_group()
-    pace.add_argument("--interval", type=float, default=float(env("INTERVAL", "2")),
-                      help="seconds between messages; 0: as fast as possible")  # fmt: skip
+    add_options(pace, ENV_PREFIX, [INTERVAL], errors=parser)
     pace.add_argument("--rate", type=float, help="messages per second (0 = as fast as possible)")
-    add("--message", default=env("MESSAGE", SEED_LINE), help="the line to send")
-    add("--file", help="send each line of this file instead ('-' for stdin)")
-    add("--partitions", type=int, default=int(env("PARTITIONS", "0")),
-        help="create the topic with this many partitions if it is missing")  # fmt: skip
-    add("--replication-factor", type=int, default=int(env("REPLICATION_FACTOR", "1")),
-        help="replicas of a topic that --partitions creates; above 1, min.insync.replicas is "
-        "one less, so acks=all survives the loss of one broker")  # fmt: skip
-    add("--key", default=env("KEY", None), help="message key (default: none, round-robin)")
-    add("--delimiter", default=env("DELIMITER", ","), help="word separator, for the summary")
-    add("--summary-json", action="store_true", help="print the acknowledged counts as JSON")
-    add("--timeout", type=float, default=float(env("TIMEOUT", "30")),
-        help="seconds to wait for the broker or an acknowledgement before failing")  # fmt: skip
-    add("--progress", choices=("auto", "always", "never"), default="auto",
-        help="progress bar on stderr (auto: when it is a terminal)")  # fmt: skip
     args = parser.parse_args(argv)
     if args.rate is not None:
         args.interval = 0.0 if args.rate <= 0 else 1.0 / args.rate

@@ -39,7 +39,7 @@ answers() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.a
 
 # Serves folder $1 on 127.0.0.1:$2 in the background, for the builds (which use the host network).
 serve() {
-  local dir=$1 port=$2 i
+  local dir=$1 port=$2
   if answers "http://127.0.0.1:$port/"; then
     echo "     http://127.0.0.1:$port/ already answers"
     return
@@ -47,7 +47,7 @@ serve() {
   mkdir -p "$cache"
   setsid nohup python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dir" \
     >"$cache/http-$port.log" 2>&1 </dev/null &
-  for i in $(seq 50); do answers "http://127.0.0.1:$port/" && return; sleep 0.2; done
+  for _ in $(seq 50); do answers "http://127.0.0.1:$port/" && return; sleep 0.2; done
   die "could not serve $dir on 127.0.0.1:$port (see $cache/http-$port.log; is the port taken?)"
 }
 
@@ -74,7 +74,7 @@ step "Docker engine"
 if ! docker info >/dev/null 2>&1; then
   command -v dockerd >/dev/null || apt_install docker.io
   setsid nohup dockerd >/var/log/streamlab-dockerd.log 2>&1 </dev/null &
-  for i in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
   docker info >/dev/null 2>&1 || die "dockerd did not start; see /var/log/streamlab-dockerd.log"
 fi
 echo "     engine $(docker version --format '{{.Server.Version}}')"

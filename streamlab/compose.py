@@ -54,8 +54,18 @@ def create_topic(topic: str, partitions: int = 3, replication: int = 1) -> None:
     replicas = ["--replication-factor", str(replication)]
     if replication > 1:
         replicas += ["--config", f"min.insync.replicas={replication - 1}"]
-    exec_in("kafka", "kafka-topics", "--bootstrap-server", "kafka:9092", "--create",
-            "--topic", topic, "--partitions", str(partitions), *replicas)  # fmt: skip
+    exec_in(
+        "kafka",
+        "kafka-topics",
+        "--bootstrap-server",
+        "kafka:9092",
+        "--create",
+        "--topic",
+        topic,
+        "--partitions",
+        str(partitions),
+        *replicas,
+    )
 
 
 # Services that compose starts as root, and the user their commands run as: jupyter's

@@ -136,8 +136,10 @@ def main(argv: list[str]) -> int:
     problems: list[Problem] = []
     if "mirrors" in checks:
         problems += check_mirrors(settings)
-    published = {**(PUBLISHED_PORTS if "ports" in checks else {}),
-                 **(HA_PORTS if "ha-ports" in checks else {})}  # fmt: skip
+    published = {
+        **(PUBLISHED_PORTS if "ports" in checks else {}),
+        **(HA_PORTS if "ha-ports" in checks else {}),
+    }
     if published:
         problems += check_ports(settings, ports_in_use_by_stack(), published)
     for problem in problems:

@@ -20,28 +20,38 @@ from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.wordcount import new_topic, submit
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration]
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--window-size=1280,900", "--virtual-time-budget=15000",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,900",
+    "--virtual-time-budget=15000",
+]
 
 if CHROMIUM is None:
     # CI installs it (.ci/run); elsewhere the browser checks are optional.
     if os.environ.get("CI") == "true":
         raise RuntimeError("chromium is not installed, and CI must run the browser tests")
-    pytestmark = [pytestmark, pytest.mark.skip(reason="Debian's chromium is not installed")]
+    pytestmark.append(pytest.mark.skip(reason="Debian's chromium is not installed"))
 
 
 def chromium(url: str, profile: Path, *extra: str) -> str:
+    assert CHROMIUM is not None, "the module is skipped without chromium"
     result = subprocess.run(
         [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *extra, url],
-        check=False, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, f"chromium failed on {url}: {result.stderr[-2000:]}"
     return result.stdout
 

@@ -35,7 +35,7 @@ INTERVAL = 0.004  # about 16 s of producing, so the fault lands mid-stream
 
 
 def through_fault(
-    settings, name: str, fault: Callable[[str], None], brokers: int = 1, timeout: float = 30
+    settings, name: str, fault: Callable[[str], object], brokers: int = 1, timeout: float = 30
 ) -> dict:
     """Job running and counting, a stream of lines, the fault mid-stream, then exact totals.
     `brokers`: how many brokers the topic is replicated on and the clients know."""
@@ -107,8 +107,17 @@ def test_zookeeper_restarted(stack: DockerCompose, settings):
 
 def partition_leaders(topic: str) -> dict[int, int]:
     """Partition -> leader broker id, from `kafka-topics --describe`."""
-    out = compose("exec", "-T", "kafka", "kafka-topics", "--bootstrap-server", "kafka:9092",
-                  "--describe", "--topic", topic).stdout  # fmt: skip
+    out = compose(
+        "exec",
+        "-T",
+        "kafka",
+        "kafka-topics",
+        "--bootstrap-server",
+        "kafka:9092",
+        "--describe",
+        "--topic",
+        topic,
+    ).stdout
     leaders = {}
     for line in out.splitlines():
         fields = dict(re.findall(r"(\w+): (\S+)", line))
@@ -121,8 +130,13 @@ def test_replicated_broker_killed(stack: DockerCompose, settings):
     """Profile `ha`: three brokers, replication factor 3, min.insync.replicas=2, acks=all. A
     broker that leads a partition dies with SIGKILL mid-stream; the producer and the job go on."""
     compose("up", "-d", "--wait", *HA_BROKERS)
-    published = [(r["Service"], p) for r in compose_ps() if r["Service"] in HA_BROKERS
-                 for p in r.get("Publishers") or [] if p.get("PublishedPort")]  # fmt: skip
+    published = [
+        (r["Service"], p)
+        for r in compose_ps()
+        if r["Service"] in HA_BROKERS
+        for p in r.get("Publishers") or []
+        if p.get("PublishedPort")
+    ]
     assert len(published) == 2, f"expected one host port per extra broker: {published}"
     assert all(p["URL"] == "127.0.0.1" for _, p in published), f"beyond 127.0.0.1: {published}"
     victim = HA_BROKERS[0]
@@ -166,10 +180,12 @@ def test_security_defaults(stack: DockerCompose, settings):
     token = settings["STREAMLAB_JUPYTER_TOKEN"]
     images = {record["Image"] for record in compose_ps()}
     for image in images:
-        history = subprocess.run(["docker", "history", "--no-trunc", image],
-                                 check=True, capture_output=True, text=True).stdout  # fmt: skip
-        config = subprocess.run(["docker", "image", "inspect", image],
-                                check=True, capture_output=True, text=True).stdout  # fmt: skip
+        history = subprocess.run(
+            ["docker", "history", "--no-trunc", image], check=True, capture_output=True, text=True
+        ).stdout
+        config = subprocess.run(
+            ["docker", "image", "inspect", image], check=True, capture_output=True, text=True
+        ).stdout
         for text, where in ((history, "history"), (config, "config")):
             assert token not in text, f"the Jupyter token is baked into {image}'s {where}"
             assert "JUPYTER_TOKEN=" not in text, f"{image}'s {where} sets a Jupyter token"

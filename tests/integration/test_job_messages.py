@@ -141,7 +141,12 @@ def test_checkpoint_ahead_of_a_recreated_topic_then_make_reset(stack: DockerComp
     wait_for_counts(topic, dict(first_expected))
     compose("stop", "wordcount")
     delete_topic(topic)
-    wait_until(lambda: create_topic(topic) or True, timeout=60, what="the topic made anew")
+
+    def made_anew() -> bool:
+        create_topic(topic)  # refused while Kafka still deletes the old one
+        return True
+
+    wait_until(made_anew, timeout=60, what="the topic made anew")
     resume(topic)
     code, lines = stopped_job()
     sentence = one_sentence(lines)

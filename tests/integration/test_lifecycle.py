@@ -99,12 +99,17 @@ def test_make_demo_shows_seed_layout_counts():
     started = time.monotonic()
     demo = subprocess.Popen(
         ["make", "--no-print-directory", "demo", f"TOPIC={topic}"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
-    )  # fmt: skip
+    )
     output: list[str] = []
-    reader = threading.Thread(target=lambda: output.extend(demo.stdout), daemon=True)
+    assert demo.stdout is not None  # opened with stdout=PIPE
+    reader = threading.Thread(target=lambda: output.extend(demo.stdout or ()), daemon=True)
     reader.start()
+
     def counts_shown() -> bool:
         if LAYOUT.search("".join(output)):
             return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def committed(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def executed(stack: DockerCompose) -> dict[str, dict]:
+def executed(stack: DockerCompose) -> Callable[[str], dict]:
     """Each notebook, executed once (lazily) and kept for the tests of this module."""
     cache: dict[str, dict] = {}
 
@@ -80,9 +81,10 @@ def test_notebook_runs_top_to_bottom(executed, notebook: Path):
 def test_walkthrough_totals_are_exact_and_the_chart_is_drawn(executed):
     nb = executed("01-kafka-spark-wordcount.ipynb")
     text = "".join(
-        "".join(o.get("text", "")) for o in tagged(nb, "final-totals")["outputs"]
+        "".join(o.get("text", ""))
+        for o in tagged(nb, "final-totals")["outputs"]
         if o["output_type"] == "stream"
-    )  # fmt: skip
+    )
     summary = json.loads(next(line for line in text.splitlines() if line.startswith("{")))
     assert summary["produced"], "the notebook produced nothing"
     assert summary["counted"] == summary["produced"], f"totals differ: {summary}"

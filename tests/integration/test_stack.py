@@ -83,13 +83,15 @@ def test_host_to_container_over_internal_listener(topic: str, settings: dict[str
     finally:
         producer.close()
     consumed = exec_in(
-        "jupyter", "python", "-c",
+        "jupyter",
+        "python",
+        "-c",
         "import sys; from kafka import KafkaConsumer\n"
         "c = KafkaConsumer(sys.argv[1], bootstrap_servers='kafka:9092',"
         " auto_offset_reset='earliest', consumer_timeout_ms=10000)\n"
         "[print(m.value.decode()) for m in c]",
         topic,
-    )  # fmt: skip
+    )
     got = {line for line in consumed.splitlines() if line.startswith("host-line-")}
     assert got == set(lines), f"the container read {len(got)} of {len(lines)} lines from the host"
 
@@ -99,10 +101,16 @@ def test_container_to_host_over_external_listener(stack: DockerCompose, settings
     create_topic(topic)
     lines = [f"container-line-{i}" for i in range(20)]
     exec_in(
-        "kafka", "kafka-console-producer", "--bootstrap-server", "kafka:9092",
-        "--topic", topic, "--producer-property", "acks=all",
+        "kafka",
+        "kafka-console-producer",
+        "--bootstrap-server",
+        "kafka:9092",
+        "--topic",
+        topic,
+        "--producer-property",
+        "acks=all",
         stdin="\n".join(lines) + "\n",
-    )  # fmt: skip
+    )
     consumer = KafkaConsumer(
         topic,
         bootstrap_servers=host_bootstrap(settings),

@@ -48,8 +48,9 @@ def test_large_corpus_counts_are_exact_and_one_task_per_partition(stack: DockerC
     topic = new_topic("corpus")
     corpus, expected = make_corpus(100_000)
     submit(topic)
-    summary = produce(settings, topic, "--file", "-", "--count", "0", "--interval", "0",
-                      stdin=corpus)  # fmt: skip
+    summary = produce(
+        settings, topic, "--file", "-", "--count", "0", "--interval", "0", stdin=corpus
+    )
     assert summary["lines"] == 100_000, f"producer acknowledged {summary['lines']} lines"
     assert summary["words"] == dict(expected), "the producer's summary disagrees with the corpus"
     final = wait_for_counts(topic, dict(expected), timeout=300)
@@ -91,8 +92,9 @@ def test_malformed_records_are_counted_as_documented_and_the_job_goes_on(
     topic = new_topic("bad")
     produce(settings, topic, "--count", "1", "--interval", "0")  # creates the topic
     submit(topic)
-    bad = [None, b"", b"\xff\xfe\xfd", b",,,,", b"kafka," * 166_666, b" hello ,, spark "]
-    assert len(bad[4]) > 990_000, "the large line must be about 1 MB"
+    large = b"kafka," * 166_666
+    assert len(large) > 990_000, "the large line must be about 1 MB"
+    bad = [None, b"", b"\xff\xfe\xfd", b",,,,", large, b" hello ,, spark "]
     producer = KafkaProducer(
         bootstrap_servers=f"127.0.0.1:{settings['STREAMLAB_KAFKA_HOST_PORT']}",
         acks="all",
@@ -106,8 +108,12 @@ def test_malformed_records_are_counted_as_documented_and_the_job_goes_on(
         producer.close()
     produce(settings, topic, "--count", "1", "--interval", "0")  # a good line after the bad
     expected = {
-        "hello": 3, "kafka": 4 + 166_666, "spark": 3, "streaming": 2, "<invalid-utf8>": 1,
-    }  # fmt: skip
+        "hello": 3,
+        "kafka": 4 + 166_666,
+        "spark": 3,
+        "streaming": 2,
+        "<invalid-utf8>": 1,
+    }
     wait_for_counts(topic, expected)
     state = compose("ps", "--format", "{{.State}}", "wordcount").stdout.strip()
     assert state == "running", f"the job is {state} after malformed records"

@@ -20,10 +20,18 @@ def producer_command(
 ) -> list[str]:
     """The project's producer, run from the host over the external listeners."""
     return [
-        sys.executable, "producer/producer.py",
-        "--bootstrap-servers", host_bootstrap(settings, brokers),
-        "--topic", topic, "--partitions", "3", "--progress", "never", *args,
-    ]  # fmt: skip
+        sys.executable,
+        "producer/producer.py",
+        "--bootstrap-servers",
+        host_bootstrap(settings, brokers),
+        "--topic",
+        topic,
+        "--partitions",
+        "3",
+        "--progress",
+        "never",
+        *args,
+    ]
 
 
 def stream(
@@ -34,10 +42,24 @@ def stream(
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as corpus:
         corpus.write(text)
     return subprocess.Popen(
-        producer_command(settings, topic, "--file", corpus.name, "--count", "0",
-                         "--interval", str(interval), "--summary-json", *args, brokers=brokers),
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        producer_command(
+            settings,
+            topic,
+            "--file",
+            corpus.name,
+            "--count",
+            "0",
+            "--interval",
+            str(interval),
+            "--summary-json",
+            *args,
+            brokers=brokers,
+        ),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(streamer: subprocess.Popen, timeout: float = 600) -> dict:
@@ -70,8 +92,13 @@ def produce(settings: dict[str, str], topic: str, *args: str, stdin: str | None 
     """Runs the project's producer from the host; returns its --summary-json record."""
     result = subprocess.run(
         producer_command(settings, topic, "--summary-json", *args),
-        cwd=ROOT, input=stdin, check=False, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=ROOT,
+        input=stdin,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, f"the producer failed: {result.stderr[-2000:]}"
     return json.loads(result.stdout)
 

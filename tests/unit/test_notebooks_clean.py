@@ -19,7 +19,8 @@ def test_there_is_a_walkthrough():
 def test_committed_without_outputs(notebook):
     cells = json.loads(notebook.read_text())["cells"]
     dirty = [
-        i for i, c in enumerate(cells)
+        i
+        for i, c in enumerate(cells)
         if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"] is not None)
-    ]  # fmt: skip
+    ]
     assert not dirty, f"{notebook.name}: cells {dirty} have outputs; clear them before committing"

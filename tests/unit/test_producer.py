@@ -45,10 +45,22 @@ def test_unreachable_broker_fails_clearly_and_in_bounded_time():
         port = sock.getsockname()[1]
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "producer/producer.py", "--bootstrap-servers", f"127.0.0.1:{port}",
-         "--timeout", "3", "--count", "1"],
-        cwd=ROOT, check=False, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "producer/producer.py",
+            "--bootstrap-servers",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "3",
+            "--count",
+            "1",
+        ],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     elapsed = time.monotonic() - started
     assert result.returncode == 2, f"expected exit 2, got {result.returncode}: {result.stderr}"
     assert f"cannot reach Kafka at 127.0.0.1:{port}" in result.stderr, result.stderr

@@ -162,8 +162,9 @@ def test_progress_log_records_each_batch(spark, tmp_path):
         query.awaitTermination(120)
         records = wait_until(
             lambda: [r for r in read_progress(log_path) if r["numInputRows"]] or None,
-            timeout=30, what="a progress record",
-        )  # fmt: skip
+            timeout=30,
+            what="a progress record",
+        )
     finally:
         spark.streams.removeListener(listener)
     assert sum(r["numInputRows"] for r in records) == 100

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell functions shared by the entrypoint and the healthcheck (sourced, not run).
 
 # Sends a ZooKeeper four-letter word to host $1 port $2 and prints the answer.
