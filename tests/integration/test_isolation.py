@@ -19,6 +19,7 @@ from streamlab.compose import parse_ps
 from streamlab.config import ROOT, load_settings
 from streamlab.isolation import LAB_PROJECT, TESTS, ToolProject
 from streamlab.wait import wait_until
+from tests.support.make import made
 from tests.support.stack import compose, start_stack, stop_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.lifecycle]
@@ -27,22 +28,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.lifecycle]
 # project and on ports that no learner's lab uses, so this test never touches a real one.
 LEARNER = ToolProject("streamlab-learner", 11000)
 TOPIC = "isolation"
-
-
-def make(*targets: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        ["make", "--no-print-directory", *targets],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, (
-        f"make {targets} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
-    )
-    return result
 
 
 def lab_state(env: dict[str, str]) -> dict:
@@ -64,13 +49,13 @@ def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
     assert LAB_PROJECT not in (TESTS.name, LEARNER.name), "a tool project must not be the lab's"
     lab = LEARNER.environment(load_settings(environ={}))
     try:
-        make("up", env=lab)
-        make("topic", f"TOPIC={TOPIC}", env=lab)
-        make("submit", f"TOPIC={TOPIC}", env=lab)
-        make("produce", f"TOPIC={TOPIC}", "ARGS=--count 20 --interval 0", env=lab)
+        made("up", env=lab)
+        made("topic", f"TOPIC={TOPIC}", env=lab)
+        made("submit", f"TOPIC={TOPIC}", env=lab)
+        made("produce", f"TOPIC={TOPIC}", "ARGS=--count 20 --interval 0", env=lab)
 
         def counted() -> bool:
-            out = make("results", f"TOPIC={TOPIC}", env=lab).stdout
+            out = made("results", f"TOPIC={TOPIC}", env=lab).stdout
             return json.loads(out.splitlines()[-1])["counts"].get("kafka") == 40
 
         wait_until(counted, timeout=180, interval=2, what="the lab's counts")
@@ -81,14 +66,14 @@ def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
         # The tests' own stack, started and torn down as the suite does; then `make clean`.
         start_stack()
         stop_stack()
-        make("clean", env={})
+        made("clean", env={})
 
         after = lab_state(lab)
         assert after["containers"] == before["containers"], "the lab's containers changed"
         assert after["offsets"] == before["offsets"], "the lab's topic changed"
         assert after["files"] == before["files"], "the lab's checkpoint or results changed"
     finally:
-        make("clean", env=lab)
+        made("clean", env=lab)
 
 
 def fresh_clone(into: Path) -> Path:
@@ -148,13 +133,8 @@ def test_a_learners_notebooks_are_saved_as_their_own_and_survive_down_and_up(tmp
     headers = {"Authorization": f"token {token}"}
     walkthrough = f"{api}/notebooks/01-kafka-spark-wordcount.ipynb"
 
-    def make_in_clone(*targets: str) -> None:
-        command = ["make", "--no-print-directory", *targets]
-        result = subprocess.run(command, cwd=clone, capture_output=True, text=True)
-        assert result.returncode == 0, f"make {targets} failed:\n{result.stderr[-3000:]}"
-
     try:
-        make_in_clone("up")
+        made("up", cwd=clone)
         model = requests.get(walkthrough, headers=headers, timeout=30).json()
         assert model["writable"], "Jupyter shows the walkthrough as read-only"
         note = {"cell_type": "markdown", "metadata": {}, "source": "A learner's note."}
@@ -172,10 +152,10 @@ def test_a_learners_notebooks_are_saved_as_their_own_and_survive_down_and_up(tmp
         strangers = [str(p) for p in written.rglob("*") if p.lstat().st_uid != uid]
         assert not strangers, f"Jupyter wrote files owned by another uid: {strangers[:5]}"
 
-        make_in_clone("down")
-        make_in_clone("up")
+        made("down", cwd=clone)
+        made("up", cwd=clone)
         kept = requests.get(f"{api}/mine.ipynb", headers=headers, timeout=30)
         assert kept.status_code == 200, "a notebook made in Jupyter was lost by make down/up"
         assert "A learner's note." in on_host.read_text(), "the walkthrough's edit was lost"
     finally:
-        make_in_clone("clean")
+        made("clean", cwd=clone)

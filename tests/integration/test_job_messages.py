@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +17,8 @@ import pytest
 from testcontainers.compose import DockerCompose
 
 from streamlab.compose import create_topic, exit_status
-from streamlab.config import ROOT
 from streamlab.wait import wait_until
+from tests.support.make import make
 from tests.support.stack import compose, container_logs, exec_in
 from tests.support.wordcount import (
     make_corpus,
@@ -54,17 +55,6 @@ def one_sentence(lines: list[str]) -> str:
     last = lines[-1]
     assert last.startswith("wordcount: "), f"the job's last line is no sentence: {last}"
     return last
-
-
-def make(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["make", "--no-print-directory", *args],
-        cwd=ROOT,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def test_the_job_prints_only_the_lesson(stack: DockerCompose, settings):
@@ -115,13 +105,23 @@ def delete_topic(topic: str) -> None:
     )
 
 
-def test_topic_deleted_while_the_job_runs(stack: DockerCompose, settings):
-    topic = new_topic("deleted")
-    corpus, expected = make_corpus(300, seed=3)
+def feed(settings: dict[str, str], topic: str, corpus: str) -> None:
+    produce(settings, topic, "--file", "-", "--count", "0", "--interval", "0", stdin=corpus)
+
+
+def counted(settings: dict[str, str], name: str, lines: int, seed: int) -> tuple[str, Counter]:
+    """A new topic, the job on it, and `lines` lines counted exactly: the state before a fault."""
+    topic = new_topic(name)
+    corpus, expected = make_corpus(lines, seed=seed)
     create_topic(topic)
     submit(topic)
-    produce(settings, topic, "--file", "-", "--count", "0", "--interval", "0", stdin=corpus)
+    feed(settings, topic, corpus)
     wait_for_counts(topic, dict(expected))
+    return topic, expected
+
+
+def test_topic_deleted_while_the_job_runs(stack: DockerCompose, settings):
+    topic, expected = counted(settings, "deleted", 300, seed=3)
     delete_topic(topic)
     code, lines = stopped_job()
     sentence = one_sentence(lines)
@@ -133,12 +133,7 @@ def test_topic_deleted_while_the_job_runs(stack: DockerCompose, settings):
 
 
 def test_checkpoint_ahead_of_a_recreated_topic_then_make_reset(stack: DockerCompose, settings):
-    topic = new_topic("recreated")
-    first, first_expected = make_corpus(200, seed=4)
-    create_topic(topic)
-    submit(topic)
-    produce(settings, topic, "--file", "-", "--count", "0", "--interval", "0", stdin=first)
-    wait_for_counts(topic, dict(first_expected))
+    topic, _ = counted(settings, "recreated", 200, seed=4)
     compose("stop", "wordcount")
     delete_topic(topic)
 
@@ -156,10 +151,10 @@ def test_checkpoint_ahead_of_a_recreated_topic_then_make_reset(stack: DockerComp
 
     reset = make("reset", f"TOPIC={topic}")
     assert reset.returncode == 0, reset.stderr
-    second, second_expected = make_corpus(100, seed=5)
-    produce(settings, topic, "--file", "-", "--count", "0", "--interval", "0", stdin=second)
+    again, expected = make_corpus(100, seed=5)
+    feed(settings, topic, again)
     submit(topic)
-    wait_for_counts(topic, dict(second_expected))
+    wait_for_counts(topic, dict(expected))
 
 
 @pytest.fixture
@@ -203,10 +198,10 @@ def test_a_full_disk_stops_the_job_with_a_sentence_and_loses_nothing(
     env = {"STREAMLAB_TOPIC": topic, "STREAMLAB_WORDCOUNT_DATA": str(small_disk)}
     compose("up", "-d", "--force-recreate", "wordcount", env=env)
     try:
-        produce(settings, topic, "--file", "-", "--count", "0", "--interval", "0", stdin=warm)
+        feed(settings, topic, warm)
         wait_for_counts(topic, dict(warm_expected))
         filler = fill(small_disk)
-        produce(settings, topic, "--file", "-", "--count", "0", "--interval", "0", stdin=more)
+        feed(settings, topic, more)
         code, lines = stopped_job()
         sentence = one_sentence(lines)
         assert code != 0

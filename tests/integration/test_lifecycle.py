@@ -17,24 +17,13 @@ import pytest
 
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
+from tests.support.make import make
 from tests.support.stack import compose_ps
 
 pytestmark = [pytest.mark.integration, pytest.mark.lifecycle]
 log = logging.getLogger(__name__)
 
 BUILD_MARKERS = ("Building", "[+] Building", "exporting to image", "naming to")
-
-
-def make(*targets: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["make", "--no-print-directory", *targets],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
 
 
 def image_ids() -> dict[str, str]:
