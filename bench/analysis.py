@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from statistics import median
 
 MEMORY_UNITS = {
     "b": 1,
@@ -209,3 +210,87 @@ def cpu_means(samples: Sequence[Mapping[str, float]]) -> dict[str, float]:
     """Each container's mean CPU (percent of one core) over the samples, absent counting 0."""
     names = {name for sample in samples for name in sample}
     return {name: sum(s.get(name, 0.0) for s in samples) / len(samples) for name in sorted(names)}
+
+
+def split_markers(out: str) -> dict[str, str]:
+    """A probe's output, cut at its '@@name' lines: {name: the text after it}."""
+    parts: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in out.splitlines():
+        if line.startswith("@@"):
+            current = parts.setdefault(line[2:].strip(), [])
+        elif current is not None:
+            current.append(line)
+    return {name: "\n".join(lines) for name, lines in parts.items()}
+
+
+def phases_ms(records: Sequence[Mapping], stages: Mapping[str, Mapping[str, float]]) -> dict:
+    """Mean per batch of where its time went: Spark's own steps around the batch (offsets, the
+    write-ahead log, the commit), the shuffle-map stages (reading Kafka, the per-row work, the
+    map-side combine and the shuffle write), the result stages (shuffle read, merge, collect),
+    and the driver's share of foreachBatch outside the jobs (planning, printing, the sink)."""
+    if not records:
+        return {}
+    sums: dict[str, float] = {}
+
+    def add(name: str, value: float) -> None:
+        sums[name] = sums.get(name, 0.0) + value
+
+    for record in records:
+        durations = record["durationMs"]
+        batch = stages.get(str(record["batchId"]), {})
+        add("spark offsets and commit", durations["triggerExecution"] - durations["addBatch"])
+        add("map stages: read Kafka, count rows, shuffle write", batch.get("map_ms", 0))
+        add("result stages: shuffle read, merge, collect", batch.get("result_ms", 0))
+        add("driver: planning, printing, sink", durations["addBatch"] - batch.get("jobs_ms", 0))
+        add("shuffle write, task time", batch.get("shuffle_write_ms", 0))
+    return {name: round(total / len(records)) for name, total in sums.items()}
+
+
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """Median and range: few trials, so the range says more than a deviation would."""
+    return {"median": median(values), "min": min(values), "max": max(values)}
+
+
+# Each ratio of the report: the lab's method over the JVM's shape of it.
+PAIRS = {"dataframe": ("python dataframe", "jvm dataframe"), "rdd": ("python rdd", "jvm rdd")}
+
+
+def summarize_compare(runs: Sequence[Mapping], expected: Mapping[str, int], lines: int) -> dict:
+    """Rates per runner and lab/JVM ratios per trial (median and range over trials), mean
+    phases per runner, and whether every counting run found exactly `expected`."""
+    by_runner: dict[str, list[Mapping]] = {}
+    for run in runs:
+        by_runner.setdefault(run["runner"], []).append(run)
+    wrong = sorted(
+        {r["runner"] for r in runs if r["runner"] != "jvm read" and r["counts"] != expected}
+    )
+    trials = sorted({r["trial"] for r in runs})
+    rate = {(r["runner"], r["trial"]): r["lines_s"] for r in runs}
+    ratios = {}
+    for method, (lab, jvm) in PAIRS.items():
+        per_trial = [
+            rate[(lab, t)] / rate[(jvm, t)]
+            for t in trials
+            if rate.get((jvm, t)) and (lab, t) in rate
+        ]
+        if per_trial:
+            ratios[method] = {k: round(v, 2) for k, v in spread(per_trial).items()}
+    runners = {}
+    for name, group in by_runner.items():
+        phase_names = [k for k in group[0]["phases_ms"]]
+        runners[name] = {
+            "lines_s": {k: round(v) for k, v in spread([r["lines_s"] for r in group]).items()},
+            "phases_ms": {
+                k: round(sum(r["phases_ms"].get(k, 0) for r in group) / len(group))
+                for k in phase_names
+            },
+        }
+    return {
+        "lines": lines,
+        "trials": len(trials),
+        "runners": runners,
+        "ratios": ratios,
+        "counts_exact": not wrong,
+        "counts_wrong": wrong,
+    }

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,11 +36,15 @@ from bench.analysis import (
     memory_peaks,
     offsets_sum,
     perf_rate,
+    phases_ms,
+    split_markers,
     steady_run,
+    summarize_compare,
     summary,
 )
 from bench.report import markdown
-from bench.stats import StatsSampler
+from bench.stats import StatsSampler, idle_cpu
+from jobs.words import split_line
 from producer.producer import SEED_LINE
 from streamlab.compose import compose, create_topic, exec_in
 from streamlab.config import ROOT, env_file_args, load_settings
@@ -50,6 +55,7 @@ PROJECT = BENCH.name
 CORE = ["zookeeper", "kafka", "spark-master", "spark-worker", "jupyter"]
 PROBES = Path(__file__).parent / "probes"
 TRIGGER_MS = 3000
+LATENCY_RUNS = 3  # at the 500 ms trigger, whose target is the median of the runs
 
 
 def log(message: str) -> None:
@@ -172,6 +178,21 @@ def startup() -> dict:
     return {"healthy_s": round(healthy, 1), "first_batch_s": round(first, 1)}
 
 
+def idle(seconds: float, settle: float = 15) -> dict:
+    """CPU of the stack left alone after it came up healthy (`settle` s later, when start-up
+    work such as JIT and Jupyter's first scan is over): what a learner's laptop pays to keep
+    the lab running."""
+    compose("down", "--volumes", "--remove-orphans")
+    compose("up", "-d", "--wait", *CORE)
+    time.sleep(settle)
+    percent = idle_cpu(PROJECT, seconds)
+    return {
+        "seconds": seconds,
+        "percent": dict(sorted(percent.items(), key=lambda kv: -kv[1])),
+        "total_percent": round(sum(percent.values()), 2),
+    }
+
+
 def image_sizes(settings: dict[str, str]) -> dict:
     tag = settings["STREAMLAB_IMAGE_TAG"]
     images = {
@@ -273,6 +294,77 @@ def drain(lines: int, method: str, topic: str | None = None) -> dict:
     return {"method": method, "lines_s": round(rate), "rows": rows}
 
 
+# The lab's job and the JVM reference (images/spark/jvm) as a learner would submit them; the
+# JVM's `read` method only counts the rows: the floor that reading Kafka alone sets.
+JVM_JOB = ["--class", "streamlab.JvmWordCount", "/opt/streamlab/lib/streamlab-jvm.jar"]
+RUNNERS = {
+    "python dataframe": ["/opt/streamlab/jobs/wordcount.py", "--method", "dataframe"],
+    "jvm dataframe": [*JVM_JOB, "--method", "dataframe"],
+    "python rdd": ["/opt/streamlab/jobs/wordcount.py", "--method", "rdd"],
+    "jvm rdd": [*JVM_JOB, "--method", "rdd"],
+    "jvm read": [*JVM_JOB, "--method", "read"],
+}
+# One run: the job with the trigger AvailableNow (it stops when the topic is read), its event
+# log on, then what the bench reads back, each part after a marker line.
+RUN_SCRIPT = """set -e
+folder=$1 topic=$2; shift 2
+mkdir -p "$folder/events"
+if ! streamlab-submit --conf spark.eventLog.enabled=true --conf spark.eventLog.compress=false \\
+    --conf "spark.eventLog.dir=file://$folder/events" "$@" --topic "$topic" \\
+    --checkpoint "$folder/checkpoint" --results-dir "$folder/results" \\
+    --progress-dir "$folder/progress" </dev/null >"$folder/stdout" 2>"$folder/stderr"; then
+  tail -n 20 "$folder/stderr" >&2; exit 1
+fi
+echo @@progress; cat "$folder/progress/$topic.jsonl"
+echo @@results; python -m jobs.results --dir "$folder/results"
+echo @@stages; python - "$folder/events"
+"""
+
+
+def run_once(name: str, topic: str, cap: int) -> dict:
+    """One runner reading the whole topic from the start, in a fresh checkpoint."""
+    folder = f"/data/compare/{uuid.uuid4().hex[:8]}"
+    args = [*RUNNERS[name], "--trigger", "available-now", "--max-offsets-per-trigger", str(cap)]
+    command = ["sh", "-c", RUN_SCRIPT, "-", folder, topic, *args]
+    out = compose(
+        *("run", "--rm", "--no-deps", "-T", "wordcount", *command),
+        stdin=(PROBES / "stages.py").read_text(),
+        timeout=900,
+    ).stdout
+    parts = split_markers(out)
+    records = [json.loads(line) for line in parts["progress"].splitlines() if line.strip()]
+    # Full batches only: the first pays for the start (JIT, connections), and a last one of a
+    # few leftover records is all overhead; either would blur the rate and the phases.
+    measured = [r for r in records if r["batchId"] > 0 and r.get("numInputRows", 0) >= cap / 2]
+    rate, rows = drain_rate(measured)
+    return {
+        "runner": name,
+        "lines_s": round(rate),
+        "rows": rows,
+        "counts": json.loads(parts["results"])["counts"],
+        "phases_ms": phases_ms(measured, json.loads(parts["stages"])),
+    }
+
+
+def compare(lines: int, cap: int, trials: int = 3, runners: list[str] | None = None) -> dict:
+    """The lab's two methods beside the JVM reference, same topic, same cluster, same trigger,
+    cores and cap; runners interleaved within each trial, and each trial in the opposite
+    order to the one before, so that neither drift nor going first favours a runner."""
+    compose("rm", "--stop", "--force", "wordcount")  # no other application on the cores
+    topic = new_topic("compare")
+    send(topic, lines)
+    runs: list[dict] = []
+    names = runners or list(RUNNERS)
+    run_once("jvm read", topic, cap)  # a warm-up, not counted: the first run is slower
+    for trial in range(trials):
+        for name in names if trial % 2 == 0 else reversed(names):
+            run = run_once(name, topic, cap)
+            log(f"compare trial {trial + 1}: {name} {run['lines_s']:,} lines/s")
+            runs.append({**run, "trial": trial})
+    expected = {w: n * lines for w, n in Counter(split_line(SEED_LINE.encode())).items()}
+    return summarize_compare(runs, expected, lines)
+
+
 def throughput(
     workers: int, capacity: float, seconds: float, sampler: StatsSampler, refine: int = 2
 ) -> dict:
@@ -366,6 +458,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20, help="length of each steady load")
     parser.add_argument("--latency-rate", type=float, default=1000, help="lines/s for latency")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--compare-lines", type=int, default=2_000_000, help="topic read by each runner"
+    )
+    parser.add_argument(
+        "--compare-cap", type=int, default=500_000, help="maxOffsetsPerTrigger of the runners"
+    )
+    parser.add_argument("--idle-seconds", type=float, default=60, help="idle CPU window")
+    parser.add_argument("--trials", type=int, default=3, help="trials of the comparison")
+    parser.add_argument(
+        "--runners",
+        type=lambda text: text.split(","),
+        help=f"with --only-compare, some of: {', '.join(RUNNERS)} (comma-separated)",
+    )
+    parser.add_argument(
+        "--only-compare",
+        action="store_true",
+        help="only the lab beside the JVM reference; writes compare.json, not latest.*",
+    )
     return parser.parse_args(argv)
 
 
@@ -385,6 +495,8 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
     result["images"] = image_sizes(settings)
     log("start-up: compose up, then make demo")
     result["startup"] = startup()
+    log("idle: the stack up with nothing to do")
+    result["idle"] = idle(args.idle_seconds)
     log("producer rates")
     result["producer"] = producer_rates(300_000)
     topic = new_topic("ceiling")
@@ -394,6 +506,8 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
     log("the job draining a backlog")
     # The lab's job on the very topic the ceilings read; the DataFrame variant for comparison.
     result["drain"] = [drain(args.lines, "rdd", topic), drain(args.lines, "dataframe")]
+    log("the lab's job beside the JVM reference")
+    result["compare"] = compare(args.compare_lines, args.compare_cap, args.trials)
     capacity = result["drain"][0]["lines_s"]
     memory: list[dict[str, int]] = []
     with StatsSampler(PROJECT) as sampler:
@@ -402,7 +516,7 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
         log("latency at 3 s and 500 ms triggers")
         result["latency"] = [
             latency(trigger, args.latency_rate, args.seconds)
-            for trigger in ("3 seconds", "500 milliseconds")
+            for trigger in ("3 seconds", *["500 milliseconds"] * LATENCY_RUNS)
         ]
         memory = sampler.memory
     peaks, total = memory_peaks(memory)
@@ -418,6 +532,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     BENCH.enter()  # before anything runs compose: the bench's own project and ports
     settings = load_settings()
+    if args.only_compare:
+        try:
+            compose("up", "-d", "--wait", *CORE)
+            result = compare(args.compare_lines, args.compare_cap, args.trials, args.runners)
+        finally:
+            compose("down", "--volumes", "--remove-orphans")
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
+        print(json.dumps(result, indent=2))
+        return 0
     try:
         result = measure(args, settings)
     finally:

@@ -7,6 +7,7 @@ import json
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 from bench.analysis import parse_memory, service_of
 
@@ -60,3 +61,63 @@ class StatsSampler:
 
     def cpu_between(self, start: float, end: float) -> list[dict[str, float]]:
         return [c for c, t in zip(self.cpu, self.times, strict=True) if start <= t <= end]
+
+
+# Where the kernel keeps a container's CPU time: cgroup v1 (cgroupfs or systemd driver), v2.
+CPU_COUNTERS = (
+    "/sys/fs/cgroup/cpuacct/docker/{id}/cpuacct.usage",
+    "/sys/fs/cgroup/cpuacct/system.slice/docker-{id}.scope/cpuacct.usage",
+    "/sys/fs/cgroup/system.slice/docker-{id}.scope/cpu.stat",
+    "/sys/fs/cgroup/docker/{id}/cpu.stat",
+)
+
+
+def cpu_seconds(container_id: str) -> float:
+    """CPU time a container has used so far, its healthchecks' processes included (they run
+    in its cgroup): exact, where docker stats samples would miss a short check."""
+    for pattern in CPU_COUNTERS:
+        path = Path(pattern.format(id=container_id))
+        if not path.exists():
+            continue
+        text = path.read_text()
+        if path.name == "cpuacct.usage":
+            return int(text) / 1e9
+        usage = dict(line.split() for line in text.splitlines())
+        return int(usage["usage_usec"]) / 1e6
+    raise RuntimeError(f"no CPU counter for container {container_id[:12]} under /sys/fs/cgroup")
+
+
+def idle_cpu(project: str, seconds: float) -> dict[str, float]:
+    """Percent of one core that each running container of `project` used over `seconds`."""
+    ids = subprocess.run(
+        [
+            "docker",
+            "ps",
+            "-q",
+            "--no-trunc",
+            "--filter",
+            f"label=com.docker.compose.project={project}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    names = {
+        i: service_of(
+            subprocess.run(
+                ["docker", "inspect", "-f", "{{.Name}}", i],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .lstrip("/"),
+            project,
+        )
+        for i in ids
+    }
+    before = {i: cpu_seconds(i) for i in ids}
+    started = time.monotonic()
+    time.sleep(seconds)  # the measurement itself: the stack left alone
+    elapsed = time.monotonic() - started
+    return {names[i]: round(100 * (cpu_seconds(i) - before[i]) / elapsed, 2) for i in ids}

@@ -46,11 +46,27 @@ def format_batch(batch_time: datetime, counts: Iterable[tuple[str, int]], limit:
     return "\n".join(lines) + "\n"
 
 
+def kafka_values(batch_df):
+    """The batch's Kafka values as an RDD of Python bytes (None for a null value).
+
+    `batch_df.rdd` would hand Python one Row object per record, and unpickling those cost more
+    than counting the words (1,000,000 records: 6 s for the rows alone, against 3.5 s for the
+    whole count below). Here the values travel as raw bytes, the way `sc.textFile` hands
+    Python its lines: the JVM's Dataset[Array[Byte]], framed as they are (NoOpSerializer)."""
+    from pyspark import RDD
+    from pyspark.serializers import NoOpSerializer
+
+    spark = batch_df.sparkSession
+    binary = spark._jvm.org.apache.spark.sql.Encoders.BINARY()
+    values = getattr(batch_df.select("value")._jdf, "as")(binary)  # Dataset.as, a Python keyword
+    return RDD(values.javaRDD(), spark.sparkContext, NoOpSerializer())
+
+
 def count_rdd(batch_df, delimiter: str) -> list[tuple[str, int]]:
     """The seed's way: flatMap to words, map to (word, 1), reduceByKey."""
     return (
-        batch_df.select("value")
-        .rdd.flatMap(lambda row: split_line(row.value, delimiter))
+        kafka_values(batch_df)
+        .flatMap(lambda value: split_line(value, delimiter))
         .map(lambda word: (word, 1))
         .reduceByKey(add)
         .collect()
@@ -127,10 +143,16 @@ LOG_LEVELS = {
 
 
 ENV_PREFIX = "STREAMLAB_WORDCOUNT_"
+AVAILABLE_NOW = "available-now"
 OPTIONS = (
     Option("--bootstrap-servers", "kafka:9092", "Kafka brokers, host:port[,host:port]"),
     Option("--topic", "words", "topic to subscribe to"),
-    Option("--trigger", "3 seconds", "processing-time trigger interval"),
+    Option(
+        "--trigger",
+        "3 seconds",
+        f"processing-time trigger interval, or {AVAILABLE_NOW}: count what the topic holds "
+        "now, in batches of --max-offsets-per-trigger, then stop",
+    ),
     Option("--delimiter", ",", "word separator within a line"),
     Option(
         "--starting-offsets",
@@ -213,8 +235,15 @@ def build_query(spark, args: argparse.Namespace):
         .writeStream.queryName("wordcount")
         .foreachBatch(make_batch_handler(args))
         .option("checkpointLocation", args.checkpoint)
-        .trigger(processingTime=args.trigger)
+        .trigger(**trigger_of(args.trigger))
     )
+
+
+def trigger_of(trigger: str) -> dict:
+    """DataStreamWriter.trigger's keyword for --trigger."""
+    if trigger == AVAILABLE_NOW:
+        return {"availableNow": True}
+    return {"processingTime": trigger}
 
 
 def start_line(args: argparse.Namespace) -> str:

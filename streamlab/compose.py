@@ -17,13 +17,14 @@ COMPOSE = ["docker", "compose", "--profile", "jobs", "--profile", "ha", *env_fil
 
 
 def compose(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 600
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 600
 ) -> subprocess.CompletedProcess:
     """Runs a compose command; raises RuntimeError with compose's own message if it fails."""
     result = subprocess.run(
         [*COMPOSE, *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
+        input=stdin,
         check=False,
         capture_output=True,
         text=True,
