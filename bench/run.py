@@ -368,8 +368,9 @@ def compare(lines: int, cap: int, trials: int = 3, runners: list[str] | None = N
 def throughput(
     workers: int, capacity: float, seconds: float, sampler: StatsSampler, refine: int = 2
 ) -> dict:
-    """The highest rate at which the job keeps up (trigger 3 s): down a ladder from the drain
-    rate until a rate keeps up, then `refine` bisections between it and the last that did not.
+    """The highest rate at which the job keeps up (trigger 3 s): from the drain rate, up a
+    ladder while rates keep up (or down it until one does), then `refine` bisections between
+    the best that kept up and the lowest that did not.
     CPU per container is sampled meanwhile, to show where the cores go."""
     compose("up", "-d", "--wait", "--scale", f"spark-worker={workers}", "spark-worker")
     topic = new_topic(f"steady-{workers}w")
@@ -400,11 +401,21 @@ def throughput(
 
     kept, missed = 0.0, 0.0  # 0: none found yet
     rate = capacity
-    while rate >= 100:
-        if trial(rate):
-            kept = rate
-            break
+    if trial(rate):  # the drain rate kept up: look higher, a quarter more at a time
+        kept = rate
+        while not missed and rate < 4 * capacity:
+            rate *= 1.25
+            if trial(rate):
+                kept = rate
+            else:
+                missed = rate
+    else:
         missed, rate = rate, rate * 0.75
+        while rate >= 100:
+            if trial(rate):
+                kept = rate
+                break
+            missed, rate = rate, rate * 0.75
     for _ in range(refine if kept and missed else 0):
         middle = (kept + missed) / 2
         if trial(middle):
@@ -459,10 +470,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency-rate", type=float, default=1000, help="lines/s for latency")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument(
-        "--compare-lines", type=int, default=2_000_000, help="topic read by each runner"
+        "--compare-lines", type=int, default=3_000_000, help="topic read by each runner"
     )
     parser.add_argument(
-        "--compare-cap", type=int, default=500_000, help="maxOffsetsPerTrigger of the runners"
+        "--compare-cap", type=int, default=1_000_000, help="maxOffsetsPerTrigger of the runners"
     )
     parser.add_argument("--idle-seconds", type=float, default=60, help="idle CPU window")
     parser.add_argument("--trials", type=int, default=3, help="trials of the comparison")

@@ -1,12 +1,15 @@
 # shellcheck shell=bash
 # Shell functions shared by the entrypoint and the healthcheck (sourced, not run).
 
-# Sends a ZooKeeper four-letter word to host $1 port $2 and prints the answer.
+# Sends a ZooKeeper four-letter word to host $1 port $2 and prints the answer. Bash builtins
+# only (the healthcheck runs this every 10 s): read until ZooKeeper closes, 5 s at most.
 four_letter_word() {
+  local answer
   exec 3<>"/dev/tcp/$1/$2" || return 1
   printf '%s' "$3" >&3
-  timeout 5 cat <&3
+  IFS= read -r -d '' -t 5 answer <&3 || true  # no NUL comes: read ends at EOF, status 1
   exec 3<&-
+  printf '%s' "$answer"
 }
 
 # Asks the broker at host $1 port $2 for its API versions (ApiVersions v0, correlation id 7,
@@ -17,8 +20,9 @@ kafka_answers() {
   local answer
   { exec 4<>"/dev/tcp/$1/$2"; } 2>/dev/null || return 1
   printf '\x00\x00\x00\x10\x00\x12\x00\x00\x00\x00\x00\x07\x00\x06health' >&4
-  # size (4 bytes), correlation id (4), error code (2)
-  answer=$(timeout 5 head -c 10 <&4 | od -An -tx1 | tr -d ' \n')
+  # size (4 bytes), correlation id (4), error code (2), as hex (bash cannot hold NUL bytes)
+  answer=$(timeout 5 od -An -tx1 -N 10 <&4)
   exec 4<&-
+  answer=${answer//[$' \n']/}
   [ "${answer:8:12}" = 000000070000 ]
 }
