@@ -6,12 +6,14 @@ from bench.analysis import spread
 
 TARGETS = {
     "fraction": 0.5,  # of the plain-consumer ceiling
+    "keep_up_lines_s": 150_000,  # the live job, 3 s trigger
     "latency_p50_ms": 1000,  # with a 500 ms trigger, the median of the runs
     "healthy_s": 45,
     "first_batch_s": 90,
     "from_nothing_s": 150,  # make demo with no images: the build, then the first batch
     "memory_mb": 4000,
     "idle_percent": 3,  # of one core, the whole stack up and idle
+    "producer_fraction": 0.25,  # the lab's producer against ProducerPerformance, acks=all
 }
 # The lab's method over the same counting on the JVM, same run.
 RATIO_TARGETS = {"dataframe": 0.95, "rdd": 0.5}
@@ -70,6 +72,30 @@ def compare_rows(compare: dict | None, perf: float) -> list[tuple[str, str, str]
     return rows
 
 
+def producer_rows(producer: dict) -> list[tuple[str, str, str]]:
+    """The lab's producer with one process and, when measured, two; the best of them against
+    ProducerPerformance, same run."""
+    perf = producer["producer_perf_lines_s"]
+    runs = [("1 process", producer["kafka_python_lines_s"])]
+    if "kafka_python_2p_lines_s" in producer:
+        runs.append(("2 processes", producer["kafka_python_2p_lines_s"]))
+    best = max(rate for _, rate in runs)
+    rows = []
+    for label, rate in runs:
+        target = ""
+        if rate == best:
+            met = rate >= TARGETS["producer_fraction"] * perf
+            target = f"≥ 25% of ProducerPerformance: {verdict(met)}"
+        rows.append(
+            (
+                f"producer: kafka-python, acks=all, batching, {label}",
+                f"{lines_s(rate)}: {rate / perf:.0%} of ProducerPerformance",
+                target,
+            )
+        )
+    return rows
+
+
 def latency_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
     """One row per trigger; several runs of one trigger give each percentile's median and
     range (the spread between runs is wide on two shared cores)."""
@@ -112,6 +138,7 @@ def markdown(result: dict) -> str:
                 f"job keeps up (trigger 3 s), {workers(run['workers'])}",
                 f"{lines_s(rate)}: {rate / perf:.0%} of ConsumerPerformance, "
                 f"{rate / plain:.0%} of kafka-python",
+                f"≥ 150,000 lines/s: {verdict(rate >= TARGETS['keep_up_lines_s'])}; "
                 f"≥ 50% of the ceiling: {verdict(rate >= TARGETS['fraction'] * perf)}",
             )
         )
@@ -136,11 +163,7 @@ def markdown(result: dict) -> str:
             "",
         ),
         ("ceiling: kafka-python consumer", lines_s(plain), ""),
-        (
-            "producer: kafka-python, acks=all, batching",
-            lines_s(result["producer"]["kafka_python_lines_s"]),
-            "",
-        ),
+        *producer_rows(result["producer"]),
         (
             "producer: ProducerPerformance, acks=all",
             lines_s(result["producer"]["producer_perf_lines_s"]),

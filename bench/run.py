@@ -212,30 +212,17 @@ def image_sizes(settings: dict[str, str]) -> dict:
 
 
 def producer_rates(lines: int) -> dict:
-    """The lab's kafka-python producer flat out (acks=all, batching), then ProducerPerformance."""
-    topic = new_topic("producer")
-    out = exec_in(
-        "spark-worker",
-        "python",
-        "/opt/streamlab/producer/producer.py",
-        "--topic",
-        topic,
-        "--bootstrap-servers",
-        "kafka:9092",
-        "--rate",
-        "0",
-        "--count",
-        str(lines),
-        "--summary-json",
-        "--progress",
-        "never",
-        timeout=900,
-    )
-    record = json.loads(out)
-    return {
-        "kafka_python_lines_s": round(record["lines"] / record["seconds"]),
-        "lines": record["lines"],
-    }
+    """The lab's kafka-python producer flat out (acks=all, batching), with one process and
+    with two (--processes 2); ProducerPerformance is measured by the caller, right after."""
+    rates = {}
+    for processes in (1, 2):
+        topic = new_topic(f"producer-{processes}p")
+        command = ["python", "/opt/streamlab/producer/producer.py", "--topic", topic]
+        command += ["--bootstrap-servers", "kafka:9092", "--rate", "0", "--count", str(lines)]
+        command += ["--processes", str(processes), "--summary-json", "--progress", "never"]
+        record = json.loads(exec_in("spark-worker", *command, timeout=900))
+        rates[processes] = round(record["lines"] / record["seconds"])
+    return {"kafka_python_lines_s": rates[1], "kafka_python_2p_lines_s": rates[2], "lines": lines}
 
 
 def ceilings(topic: str, lines: int, runs: int = 3) -> dict:

@@ -1,5 +1,6 @@
 """The producer's options, and its clear failure when no broker answers."""
 
+import argparse
 import socket
 import subprocess
 import sys
@@ -37,6 +38,30 @@ def test_file_lines_with_a_cap(tmp_path):
     corpus.write_text("a,b\nc\n\nd\n")
     args = producer.parse_args(["--file", str(corpus), "--count", "3"])
     assert list(producer.lines_to_send(args)) == ["a,b", "c", ""]
+
+
+def test_processes_share_the_lines_every_one_exactly_once(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("".join(f"line {n}\n" for n in range(10)))
+    args = producer.parse_args(
+        ["--file", str(corpus), "--count", "8", "--interval", "0", "--processes", "3"]
+    )
+    shares = [
+        list(producer.lines_to_send(argparse.Namespace(**{**vars(args), "process_index": i})))
+        for i in range(3)
+    ]
+    assert shares[0] == ["line 0", "line 3", "line 6"]
+    assert sorted(line for share in shares for line in share) == [f"line {n}" for n in range(8)]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--processes", "2"], ["--processes", "2", "--interval", "0", "--file", "-"]],
+)
+def test_processes_need_flat_out_and_a_file_each_can_read(argv, capsys):
+    with pytest.raises(SystemExit):
+        producer.parse_args(argv)
+    assert "--processes above 1 needs --interval 0" in capsys.readouterr().err
 
 
 def test_unreachable_broker_fails_clearly_and_in_bounded_time():
