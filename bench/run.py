@@ -333,7 +333,7 @@ def run_once(name: str, topic: str, cap: int) -> dict:
     }
 
 
-def compare(lines: int, cap: int, trials: int = 3, runners: list[str] | None = None) -> dict:
+def compare(lines: int, cap: int, trials: int = 5, runners: list[str] | None = None) -> dict:
     """The lab's two methods beside the JVM reference, same topic, same cluster, same trigger,
     cores and cap; runners interleaved within each trial, and each trial in the opposite
     order to the one before, so that neither drift nor going first favours a runner."""
@@ -463,7 +463,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--compare-cap", type=int, default=1_000_000, help="maxOffsetsPerTrigger of the runners"
     )
     parser.add_argument("--idle-seconds", type=float, default=60, help="idle CPU window")
-    parser.add_argument("--trials", type=int, default=3, help="trials of the comparison")
+    parser.add_argument("--trials", type=int, default=5, help="trials of the comparison")
     parser.add_argument(
         "--runners",
         type=lambda text: text.split(","),

@@ -19,6 +19,7 @@ import logging
 import sys
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from operator import add
 from pathlib import Path
 
@@ -75,6 +76,22 @@ def count_rdd(batch_df, delimiter: str) -> list[tuple[str, int]]:
 
 def count_dataframe(batch_df, delimiter: str) -> list[tuple[str, int]]:
     """The same counts with DataFrame functions only (no Python per row): explode + groupBy."""
+    explode_words, trim_word, not_empty = _word_columns(delimiter)
+    return [
+        (row.word, row["count"])
+        for row in batch_df.select(explode_words)
+        .select(trim_word)
+        .where(not_empty)
+        .groupBy("word")
+        .count()
+        .collect()
+    ]
+
+
+@lru_cache(maxsize=8)
+def _word_columns(delimiter: str):
+    """count_dataframe's column expressions, built once per delimiter: each function below is
+    a call into the JVM, and a batch that rebuilt them all paid for it on every trigger."""
     from pyspark.sql import functions as F
 
     value = F.col("value")
@@ -84,15 +101,11 @@ def count_dataframe(batch_df, delimiter: str) -> list[tuple[str, int]]:
             F.split(text, _regex_quote(delimiter), -1)
         )
     )
-    return [
-        (row.word, row["count"])
-        for row in batch_df.select(F.explode(words).alias("word"))
-        .select(F.trim(F.col("word"), F.lit(WHITESPACE)).alias("word"))
-        .where(F.col("word") != "")
-        .groupBy("word")
-        .count()
-        .collect()
-    ]
+    return (
+        F.explode(words).alias("word"),
+        F.trim(F.col("word"), F.lit(WHITESPACE)).alias("word"),
+        F.col("word") != "",
+    )
 
 
 def _regex_quote(text: str) -> str:

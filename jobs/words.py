@@ -23,4 +23,6 @@ def split_line(value: bytes | bytearray | None, delimiter: str = ",") -> list[st
     except UnicodeDecodeError:
         log.warning("a value of %d bytes is not UTF-8; counted as %s", len(value), INVALID_UTF8)
         return [INVALID_UTF8]
-    return [word for word in (part.strip(WHITESPACE) for part in text.split(delimiter)) if word]
+    # Two list comprehensions, no generator: this runs once per line, millions of times a batch.
+    words = [part.strip(WHITESPACE) for part in text.split(delimiter)]
+    return [word for word in words if word]
