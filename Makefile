@@ -10,12 +10,20 @@ SHELL := /bin/bash
 # .env.local works, and a token written during this run is seen).
 # HA=1 adds the replicated profile: brokers kafka-2 and kafka-3, topics with replication
 # factor 3 and min.insync.replicas=2, and clients that know all three brokers.
+# KRAFT=1 runs Kafka 4 in KRaft mode instead of Kafka 3.9 with ZooKeeper (the seed's set-up):
+# docker-compose.kraft.yml laid over docker-compose.yml, for every compose command that make
+# and our scripts run; with HA=1, three combined nodes and a quorum of three controllers.
 PYTHON ?= python3
 setting = $(shell $(PYTHON) -m streamlab.config $(1))
 HA ?=
+KRAFT ?=
+ifneq ($(KRAFT),)
+export COMPOSE_FILE := docker-compose.yml:docker-compose.kraft.yml
+endif
 COMPOSE ?= docker compose $(shell $(PYTHON) -m streamlab.config --env-file-args) $(if $(HA),--profile ha)
 ifneq ($(HA),)
 export STREAMLAB_KAFKA_BOOTSTRAP ?= kafka:9092,kafka-2:9092,kafka-3:9092
+export STREAMLAB_KRAFT_VOTERS ?= 1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093
 REPLICATION := 3 --config min.insync.replicas=2
 else
 REPLICATION := 1
@@ -32,10 +40,13 @@ VPY := $(VENV)/bin/python
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-# A random Jupyter token, kept in .env.local (git-ignored) beside any offline mirror overrides.
+# A random Jupyter token, kept in .env.local (git-ignored) beside any offline mirror overrides;
+# and the KRaft cluster's id, made once (16 random bytes, URL-safe base64, as Kafka makes it).
 token:
 	@touch .env.local; grep -q '^STREAMLAB_JUPYTER_TOKEN=' .env.local \
 	  || (umask 077; echo "STREAMLAB_JUPYTER_TOKEN=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(16))')" >> .env.local)
+	@grep -q '^STREAMLAB_KRAFT_CLUSTER_ID=' .env.local \
+	  || echo "STREAMLAB_KRAFT_CLUSTER_ID=$$($(PYTHON) -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" >> .env.local
 
 prereqs: ## offline only: install Docker, a base image and local mirrors (root; see README)
 	bash scripts/offline-prereqs.sh
@@ -44,7 +55,7 @@ build: token ## build the images (mirrors from .env.local when set)
 	@$(PYTHON) -m streamlab.preflight mirrors
 	$(COMPOSE) build
 
-up: token ## build if needed, start the stack, wait until healthy, print the URLs (WORKERS=n, HA=1)
+up: token ## build if needed, start the stack, wait until healthy, print the URLs (WORKERS=n, HA=1, KRAFT=1)
 	@$(PYTHON) -m streamlab.preflight mirrors ports $(if $(HA),ha-ports)
 	$(COMPOSE) up -d --wait --wait-timeout 300 --scale spark-worker=$(WORKERS) \
 	  || { echo "The stack did not become healthy; see 'make ps' and 'make logs'." >&2; exit 1; }
@@ -59,8 +70,9 @@ notebook: up ## start the lab if needed and print the URL that opens the walkthr
 
 # ---- the word-count exercise ---------------------------------------------------------------
 JOBS := $(COMPOSE) --profile jobs
-# down and clean also remove the replicated profile's brokers, whether HA is set or not.
-ALL := $(JOBS) --profile ha
+# down and clean also remove the replicated profile's brokers, whether HA is set or not, and
+# see both modes' services and volumes, whether KRAFT is set or not.
+ALL := COMPOSE_FILE=docker-compose.yml:docker-compose.kraft.yml $(JOBS) --profile ha --profile zookeeper
 # TOPIC=other on the command line, or STREAMLAB_TOPIC in the shell, .env.local or .env.
 TOPIC ?= $(call setting,STREAMLAB_TOPIC)
 PARTITIONS ?= $(call setting,STREAMLAB_TOPIC_PARTITIONS)

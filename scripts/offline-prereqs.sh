@@ -10,7 +10,7 @@
 #      unless STREAMLAB_MAVEN_REPO_URL already names a reachable one;
 #   5. writes the resulting overrides to .env.local, which the Makefile and the tests read.
 # Knobs: STREAMLAB_M2_DIR, STREAMLAB_MAVEN_REPO_URL, STREAMLAB_CACHE_DIR,
-#        STREAMLAB_WHEELHOUSE_PORT (18080), STREAMLAB_M2_PORT (18081).
+#        STREAMLAB_WHEELHOUSE_PORT (18480), STREAMLAB_M2_PORT (18481); not 18080, the history server's.
 set -eo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,8 +19,8 @@ cd "$root"
 source <(grep -E '^STREAMLAB_(SPARK|PYTHON)_VERSION=' .env)
 cache=${STREAMLAB_CACHE_DIR:-$HOME/.cache/streamlab}
 m2_dir=${STREAMLAB_M2_DIR:-$root/../shared/m2}
-wheel_port=${STREAMLAB_WHEELHOUSE_PORT:-18080}
-m2_port=${STREAMLAB_M2_PORT:-18081}
+wheel_port=${STREAMLAB_WHEELHOUSE_PORT:-18480}
+m2_port=${STREAMLAB_M2_PORT:-18481}
 base_image=streamlab/debian:bookworm
 
 step() { echo "===> $*"; }

@@ -44,4 +44,6 @@ class ToolProject:
 
 
 TESTS = ToolProject("streamlab-test", 20000)
-BENCH = ToolProject("streamlab-bench", 30000)
+# The KRaft tests' own stack (Kafka 4), up beside the tests' ZooKeeper stack.
+KRAFT_TESTS = ToolProject("streamlab-test-kraft", 22000)
+BENCH = ToolProject("streamlab-bench", 31000)

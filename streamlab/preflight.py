@@ -26,6 +26,7 @@ PUBLISHED_PORTS = {
     "STREAMLAB_JUPYTER_PORT": "jupyter",
     "STREAMLAB_APP_UI_PORT": "jupyter",
     "STREAMLAB_JOB_UI_PORT": "wordcount",
+    "STREAMLAB_HISTORY_PORT": "history",
 }
 # Published only with the replicated profile (`make up HA=1`).
 HA_PORTS = {

@@ -36,6 +36,11 @@ def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
             "master UI links each running application, and each worker)",
         ),
         (
+            "Spark history",
+            f"http://127.0.0.1:{settings['STREAMLAB_HISTORY_PORT']} (every application's UI, "
+            "finished ones too)",
+        ),
+        (
             "Kafka (host)",
             f"127.0.0.1:{settings['STREAMLAB_KAFKA_HOST_PORT']} (containers use kafka:9092)",
         ),

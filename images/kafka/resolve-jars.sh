@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Resolves Maven roots with Ivy into one folder of jars: resolve-jars.sh DEST "group artifact version"...
+# Resolves Maven roots with Ivy into one folder of jars: resolve-jars.sh DEST group:artifact:version...
 # Reads maven_repo_url (a build arg) for a mirror; without one, Ivy's default Maven repository serves.
 set -eo pipefail
 dest=$1; shift
@@ -7,7 +7,7 @@ work=$(mktemp -d)
 {
   echo '<ivy-module version="2.0"><info organisation="streamlab" module="kafka-image"/><dependencies>'
   for root in "$@"; do
-    read -r org name rev <<<"$root"
+    IFS=: read -r org name rev <<<"$root"
     echo "  <dependency org=\"${org}\" name=\"${name}\" rev=\"${rev}\" conf=\"default->default\"/>"
   done
   echo '</dependencies></ivy-module>'

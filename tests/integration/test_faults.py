@@ -3,67 +3,16 @@ equal the produced corpus exactly (no lost line, no double count)."""
 
 from __future__ import annotations
 
-import logging
-import re
 import subprocess
-import zlib
-from collections.abc import Callable
 
 import pytest
 from testcontainers.compose import DockerCompose
 
-from streamlab.compose import create_topic
-from streamlab.wait import wait_until
-from tests.support.stack import HA_BROKERS, compose, compose_ps, container_logs
-from tests.support.wordcount import (
-    finish,
-    make_corpus,
-    new_topic,
-    results,
-    resume,
-    stream,
-    submit,
-    wait_for_counts,
-)
+from tests.support.faults import partition_leaders, through_fault
+from tests.support.stack import HA_BROKERS, compose, compose_ps
+from tests.support.wordcount import resume
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
-log = logging.getLogger(__name__)
-
-WARM_UP = 200  # lines counted before the fault, proving the job runs
-LINES = 4_000
-INTERVAL = 0.004  # about 16 s of producing, so the fault lands mid-stream
-
-
-def through_fault(
-    settings, name: str, fault: Callable[[str], object], brokers: int = 1, timeout: float = 30
-) -> dict:
-    """Job running and counting, a stream of lines, the fault mid-stream, then exact totals.
-    `brokers`: how many brokers the topic is replicated on and the clients know."""
-    topic = new_topic(name)
-    create_topic(topic, replication=brokers)
-    warm_up, warm_expected = make_corpus(WARM_UP, seed=1)
-    corpus, expected = make_corpus(LINES, seed=zlib.crc32(name.encode()))
-    submit(topic, brokers=brokers)
-    try:
-        finish(stream(settings, topic, warm_up, 0, brokers=brokers))
-        wait_until(lambda: results(topic)["batches"] > 0, timeout=180, what="a first batch")
-        streamer = stream(
-            settings, topic, corpus, INTERVAL, "--timeout", str(timeout), brokers=brokers
-        )
-        wait_until(lambda: results(topic)["batches"] > 1, timeout=60, what="a streamed batch")
-        assert streamer.poll() is None, "the corpus was sent before the fault; raise LINES"
-        log.info("%s: fault", name)
-        fault(topic)
-        summary = finish(streamer)
-        assert summary["lines"] == LINES, f"the producer acknowledged {summary['lines']} lines"
-        final = wait_for_counts(topic, dict(warm_expected + expected), timeout=300)
-    except BaseException:
-        log.error(
-            "%s failed; the job's log ends with:\n%s", name, container_logs("wordcount")[-4000:]
-        )
-        raise
-    log.info("%s: exact after %d batches", name, final["batches"])
-    return final
 
 
 def test_driver_killed_with_sigkill_then_resubmitted(stack: DockerCompose, settings):
@@ -103,27 +52,6 @@ def test_kafka_broker_restarted(stack: DockerCompose, settings):
 def test_zookeeper_restarted(stack: DockerCompose, settings):
     through_fault(settings, "restart-zookeeper", lambda topic: compose("restart", "zookeeper"))
     compose("up", "-d", "--wait", "zookeeper", "kafka")
-
-
-def partition_leaders(topic: str) -> dict[int, int]:
-    """Partition -> leader broker id, from `kafka-topics --describe`."""
-    out = compose(
-        "exec",
-        "-T",
-        "kafka",
-        "kafka-topics",
-        "--bootstrap-server",
-        "kafka:9092",
-        "--describe",
-        "--topic",
-        topic,
-    ).stdout
-    leaders = {}
-    for line in out.splitlines():
-        fields = dict(re.findall(r"(\w+): (\S+)", line))
-        if "Partition" in fields and "Leader" in fields:
-            leaders[int(fields["Partition"])] = int(fields["Leader"])
-    return leaders
 
 
 def test_replicated_broker_killed(stack: DockerCompose, settings):

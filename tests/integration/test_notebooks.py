@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 from testcontainers.compose import DockerCompose
 
 from streamlab.config import ROOT
+from streamlab.wait import wait_until
+from tests.support.browser import BROWSER_MARKS, look
 from tests.support.stack import exec_in
 
 pytestmark = pytest.mark.integration
@@ -93,3 +97,34 @@ def test_walkthrough_totals_are_exact_and_the_chart_is_drawn(executed):
     assert images, "the chart cell produced no image"
     figure = [o for o in tagged(nb, "figure")["outputs"] if "image/png" in o.get("data", {})]
     assert figure, "the concepts figure was not drawn"
+
+
+@pytest.mark.skipif(bool(BROWSER_MARKS), reason="Debian's chromium is not installed")
+def test_history_server_shows_the_walkthrough_and_its_query_batches(executed, settings, tmp_path):
+    """After the walkthrough has run (and stopped its session), the history service lists its
+    application, and the Structured Streaming tab shows the query with its batches."""
+    executed("01-kafka-spark-wordcount.ipynb")
+    history = f"http://127.0.0.1:{settings['STREAMLAB_HISTORY_PORT']}"
+
+    def finished_app() -> dict | None:
+        apps = requests.get(f"{history}/api/v1/applications", timeout=10).json()
+        done = [
+            a for a in apps if a["name"] == "streamlab-notebook" and a["attempts"][0]["completed"]
+        ]
+        return done[0] if done else None
+
+    app = wait_until(finished_app, timeout=120, interval=2, what="the walkthrough in the history")
+    listing = look(f"{history}/", tmp_path, "history", app["id"])
+    assert "streamlab-notebook" in listing, "the history page does not name the walkthrough"
+    queries = look(
+        f"{history}/history/{app['id']}/StreamingQuery/", tmp_path, "history-queries", "wordcount"
+    )
+    link = re.search(r'href="([^"]*StreamingQuery/statistics/?\?id=[^"]+)"', queries)
+    assert link, "the Structured Streaming tab links no query's statistics"
+    target = link.group(1).replace("&amp;", "&")
+    url = target if target.startswith("http") else f"{history}{target}"
+    stats = look(url, tmp_path, "history-query-batches", "Batch Duration")
+    text = " ".join(re.sub(r"<[^>]+>", " ", stats).split())
+    batches = re.search(r"\(\s*(\d+)\s+completed batches\s*\)", text)
+    assert batches, f"the query's page counts no batches: {text[:600]}"
+    assert int(batches.group(1)) > 0, "the query's page shows no completed batch"

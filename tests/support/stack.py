@@ -9,7 +9,7 @@ from streamlab.config import ROOT, env_files
 
 __all__ = ["COMPOSE", "compose", "compose_ps", "container_logs", "exec_in"]
 
-CORE_SERVICES = ["zookeeper", "kafka", "spark-master", "spark-worker", "jupyter"]
+CORE_SERVICES = ["zookeeper", "kafka", "spark-master", "spark-worker", "history", "jupyter"]
 HA_BROKERS = ["kafka-2", "kafka-3"]
 # Settings of the brokers' host ports (EXTERNAL listeners), broker 1 first.
 BROKER_PORTS = [

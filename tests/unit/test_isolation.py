@@ -3,7 +3,7 @@
 import pytest
 
 from streamlab.config import load_settings
-from streamlab.isolation import BENCH, LAB_PROJECT, PORT_SETTINGS, TESTS
+from streamlab.isolation import BENCH, KRAFT_TESTS, LAB_PROJECT, PORT_SETTINGS, TESTS
 
 pytestmark = pytest.mark.unit
 
@@ -12,7 +12,7 @@ def test_tool_projects_have_their_own_names_and_ports():
     lab = load_settings(environ={})
     lab_ports = {lab[key] for key in PORT_SETTINGS}
     seen = set(lab_ports)
-    for tool in (TESTS, BENCH):
+    for tool in (TESTS, KRAFT_TESTS, BENCH):
         env = tool.environment(lab)
         assert env["COMPOSE_PROJECT_NAME"] not in (LAB_PROJECT, lab["COMPOSE_PROJECT_NAME"])
         ports = {env[key] for key in PORT_SETTINGS}

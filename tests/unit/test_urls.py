@@ -12,6 +12,7 @@ SETTINGS = {
     "STREAMLAB_SPARK_UI_PORT": "8080",
     "STREAMLAB_APP_UI_PORT": "4040",
     "STREAMLAB_KAFKA_HOST_PORT": "9094",
+    "STREAMLAB_HISTORY_PORT": "18099",
 }
 
 
@@ -25,4 +26,5 @@ def test_every_url_is_on_loopback_and_uses_the_configured_ports():
     urls = dict(lab_urls(SETTINGS))
     assert urls["JupyterLab"] == "http://127.0.0.1:8899/lab?token=t0k"
     assert urls["Kafka (host)"].startswith("127.0.0.1:9094")
+    assert urls["Spark history"].startswith("http://127.0.0.1:18099")
     assert all("127.0.0.1" in url for url in urls.values())
