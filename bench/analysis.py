@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
+from streamlab.runs import split_markers
+
+__all__ = ["split_markers"]  # re-exported: the bench's probes use the same markers
+
 MEMORY_UNITS = {
     "b": 1,
     "kib": 2**10,
@@ -210,18 +214,6 @@ def cpu_means(samples: Sequence[Mapping[str, float]]) -> dict[str, float]:
     """Each container's mean CPU (percent of one core) over the samples, absent counting 0."""
     names = {name for sample in samples for name in sample}
     return {name: sum(s.get(name, 0.0) for s in samples) / len(samples) for name in sorted(names)}
-
-
-def split_markers(out: str) -> dict[str, str]:
-    """A probe's output, cut at its '@@name' lines: {name: the text after it}."""
-    parts: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in out.splitlines():
-        if line.startswith("@@"):
-            current = parts.setdefault(line[2:].strip(), [])
-        elif current is not None:
-            current.append(line)
-    return {name: "\n".join(lines) for name, lines in parts.items()}
 
 
 def phases_ms(records: Sequence[Mapping], stages: Mapping[str, Mapping[str, float]]) -> dict:

@@ -37,7 +37,6 @@ from bench.analysis import (
     offsets_sum,
     perf_rate,
     phases_ms,
-    split_markers,
     steady_run,
     summarize_compare,
     summary,
@@ -49,10 +48,11 @@ from producer.producer import SEED_LINE
 from streamlab.compose import compose, create_topic, exec_in
 from streamlab.config import ROOT, env_file_args, load_settings
 from streamlab.isolation import BENCH
+from streamlab.runs import run_to_the_end
 from streamlab.wait import wait_until
 
 PROJECT = BENCH.name
-CORE = ["zookeeper", "kafka", "spark-master", "spark-worker", "jupyter"]
+CORE = ["zookeeper", "kafka", "spark-master", "spark-worker", "history", "jupyter"]
 PROBES = Path(__file__).parent / "probes"
 TRIGGER_MS = 3000
 LATENCY_RUNS = 3  # at the 500 ms trigger, whose target is the median of the runs
@@ -291,34 +291,17 @@ RUNNERS = {
     "jvm rdd": [*JVM_JOB, "--method", "rdd"],
     "jvm read": [*JVM_JOB, "--method", "read"],
 }
-# One run: the job with the trigger AvailableNow (it stops when the topic is read), its event
-# log on, then what the bench reads back, each part after a marker line.
-RUN_SCRIPT = """set -e
-folder=$1 topic=$2; shift 2
-mkdir -p "$folder/events"
-if ! streamlab-submit --conf spark.eventLog.enabled=true --conf spark.eventLog.compress=false \\
-    --conf "spark.eventLog.dir=file://$folder/events" "$@" --topic "$topic" \\
-    --checkpoint "$folder/checkpoint" --results-dir "$folder/results" \\
-    --progress-dir "$folder/progress" </dev/null >"$folder/stdout" 2>"$folder/stderr"; then
-  tail -n 20 "$folder/stderr" >&2; exit 1
-fi
-echo @@progress; cat "$folder/progress/$topic.jsonl"
-echo @@results; python -m jobs.results --dir "$folder/results"
-echo @@stages; python - "$folder/events"
-"""
 
 
 def run_once(name: str, topic: str, cap: int) -> dict:
-    """One runner reading the whole topic from the start, in a fresh checkpoint."""
-    folder = f"/data/compare/{uuid.uuid4().hex[:8]}"
-    args = [*RUNNERS[name], "--trigger", "available-now", "--max-offsets-per-trigger", str(cap)]
-    command = ["sh", "-c", RUN_SCRIPT, "-", folder, topic, *args]
-    out = compose(
-        *("run", "--rm", "--no-deps", "-T", "wordcount", *command),
-        stdin=(PROBES / "stages.py").read_text(),
-        timeout=900,
-    ).stdout
-    parts = split_markers(out)
+    """One runner reading the whole topic from the start, in a fresh checkpoint, with its
+    event log kept for the phases of its batches."""
+    parts = run_to_the_end(
+        [*RUNNERS[name], "--max-offsets-per-trigger", str(cap)],
+        topic,
+        "/data/compare",
+        event_probe=(PROBES / "stages.py").read_text(),
+    )
     records = [json.loads(line) for line in parts["progress"].splitlines() if line.strip()]
     # Full batches only: the first pays for the start (JIT, connections), and a last one of a
     # few leftover records is all overhead; either would blur the rate and the phases.
@@ -329,7 +312,7 @@ def run_once(name: str, topic: str, cap: int) -> dict:
         "lines_s": round(rate),
         "rows": rows,
         "counts": json.loads(parts["results"])["counts"],
-        "phases_ms": phases_ms(measured, json.loads(parts["stages"])),
+        "phases_ms": phases_ms(measured, json.loads(parts["events"])),
     }
 
 

@@ -6,14 +6,13 @@ totals, the one that the lab's own rules (jobs/words.py) give."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 
 import pytest
 from testcontainers.compose import DockerCompose
 
 from jobs.words import split_line
-from tests.support.stack import compose
+from streamlab.runs import run_to_the_end
 from tests.support.wordcount import make_corpus, new_topic, produce
 
 pytestmark = pytest.mark.integration
@@ -24,22 +23,12 @@ MALFORMED = [None, b"", b"\xff\xfe\xfd", b",,,,", b" hello ,, spark ", b"caf\xc3
 
 
 def count_to_the_end(job: list[str], topic: str, method: str) -> dict[str, int]:
-    """One run of a job over everything the topic holds (AvailableNow, 2 batches' worth at
-    least), in folders of its own; returns its summed results."""
-    folder = f"/data/reference/{uuid.uuid4().hex[:8]}"
-    script = (
-        'folder=$1; shift; streamlab-submit "$@" --checkpoint "$folder/checkpoint" '
-        '--results-dir "$folder/results" --progress-dir "$folder/progress" >/dev/null '
-        '&& python -m jobs.results --dir "$folder/results"'
+    """One run of a job over everything the topic holds (2 batches' worth at least), in
+    folders of its own; returns its summed results."""
+    parts = run_to_the_end(
+        [*job, "--method", method, "--max-offsets-per-trigger", "400"], topic, "/data/reference"
     )
-    args = [*job, "--topic", topic, "--method", method, "--trigger", "available-now"]
-    out = compose(
-        *("run", "--rm", "--no-deps", "-T", "wordcount", "sh", "-c", script, "-", folder),
-        *args,
-        *("--max-offsets-per-trigger", "400"),
-        timeout=600,
-    ).stdout
-    return json.loads(out)["counts"]
+    return json.loads(parts["results"])["counts"]
 
 
 def test_the_jvm_reference_counts_what_the_lab_counts(stack: DockerCompose, settings):
