@@ -70,9 +70,11 @@ notebook: up ## start the lab if needed and print the URL that opens the walkthr
 
 # ---- the word-count exercise ---------------------------------------------------------------
 JOBS := $(COMPOSE) --profile jobs
-# down and clean also remove the replicated profile's brokers, whether HA is set or not, and
-# see both modes' services and volumes, whether KRAFT is set or not.
-ALL := COMPOSE_FILE=docker-compose.yml:docker-compose.kraft.yml $(JOBS) --profile ha --profile zookeeper
+# down and clean also remove the replicated profile's brokers, whether HA is set or not.
+ALL := $(JOBS) --profile ha
+# clean removes both modes' volumes, whether KRAFT is set or not: compose removes only the
+# volumes that the services of the files it reads use.
+BOTH_MODES := docker-compose.yml docker-compose.yml:docker-compose.kraft.yml
 # TOPIC=other on the command line, or STREAMLAB_TOPIC in the shell, .env.local or .env.
 TOPIC ?= $(call setting,STREAMLAB_TOPIC)
 PARTITIONS ?= $(call setting,STREAMLAB_TOPIC_PARTITIONS)
@@ -110,8 +112,8 @@ reset: ## start TOPIC's exercise over: stop the job, remove its checkpoint, resu
 down: ## stop and remove the containers (data volumes are kept)
 	$(ALL) down --remove-orphans
 
-clean: ## stop and remove this project's containers, networks and volumes
-	$(ALL) down --remove-orphans --volumes
+clean: ## stop and remove this project's containers, networks and volumes (both modes')
+	for files in $(BOTH_MODES); do COMPOSE_FILE=$$files $(ALL) down --remove-orphans --volumes; done
 
 ps: ## show the services and their health
 	$(ALL) ps

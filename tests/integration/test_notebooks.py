@@ -4,10 +4,8 @@ executed notebook."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,36 +16,12 @@ from testcontainers.compose import DockerCompose
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.browser import BROWSER_MARKS, look
-from tests.support.stack import exec_in
+from tests.support.notebooks import WALKTHROUGH, check_walkthrough, execute
 
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-ARTIFACTS = ROOT / "test-artifacts"
-
-# Runs inside the container: executes a notebook with nbclient and prints the result.
-# A cell that raises makes nbclient raise, hence a non-zero exit.
-RUNNER = """
-import sys
-import nbformat
-from nbclient import NotebookClient
-nb = nbformat.read(sys.stdin, as_version=4)
-NotebookClient(nb, timeout=600, kernel_name="python3",
-               resources={"metadata": {"path": "/home/spark/work/notebooks"}}).execute()
-sys.stdout.write(nbformat.writes(nb))
-"""
-
-
-def committed(name: str) -> str:
-    """The notebook as committed: a learner's unsaved or saved edits never turn a test red."""
-    return subprocess.run(
-        ["git", "show", f"HEAD:notebooks/{name}"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -57,19 +31,10 @@ def executed(stack: DockerCompose) -> Callable[[str], dict]:
 
     def run(name: str) -> dict:
         if name not in cache:
-            out = exec_in("jupyter", "python", "-c", RUNNER, stdin=committed(name))
-            ARTIFACTS.mkdir(exist_ok=True)
-            (ARTIFACTS / f"executed-{name}").write_text(out)
-            cache[name] = json.loads(out)
+            cache[name] = execute(name)
         return cache[name]
 
     return run
-
-
-def tagged(nb: dict, tag: str) -> dict:
-    cells = [c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", [])]
-    assert len(cells) == 1, f"expected one cell tagged {tag!r}, found {len(cells)}"
-    return cells[0]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.name for n in NOTEBOOKS])
@@ -83,27 +48,14 @@ def test_notebook_runs_top_to_bottom(executed, notebook: Path):
 
 
 def test_walkthrough_totals_are_exact_and_the_chart_is_drawn(executed):
-    nb = executed("01-kafka-spark-wordcount.ipynb")
-    text = "".join(
-        "".join(o.get("text", ""))
-        for o in tagged(nb, "final-totals")["outputs"]
-        if o["output_type"] == "stream"
-    )
-    summary = json.loads(next(line for line in text.splitlines() if line.startswith("{")))
-    assert summary["produced"], "the notebook produced nothing"
-    assert summary["counted"] == summary["produced"], f"totals differ: {summary}"
-    assert sum(summary["produced"].values()) == 80 * 5, "80 seed lines of 5 words were produced"
-    images = [o for o in tagged(nb, "chart")["outputs"] if "image/png" in o.get("data", {})]
-    assert images, "the chart cell produced no image"
-    figure = [o for o in tagged(nb, "figure")["outputs"] if "image/png" in o.get("data", {})]
-    assert figure, "the concepts figure was not drawn"
+    check_walkthrough(executed(WALKTHROUGH))
 
 
 @pytest.mark.skipif(bool(BROWSER_MARKS), reason="Debian's chromium is not installed")
 def test_history_server_shows_the_walkthrough_and_its_query_batches(executed, settings, tmp_path):
     """After the walkthrough has run (and stopped its session), the history service lists its
     application, and the Structured Streaming tab shows the query with its batches."""
-    executed("01-kafka-spark-wordcount.ipynb")
+    executed(WALKTHROUGH)
     history = f"http://127.0.0.1:{settings['STREAMLAB_HISTORY_PORT']}"
 
     def finished_app() -> dict | None:

@@ -1,0 +1,68 @@
+"""Executing the committed notebooks inside the jupyter container, against the running stack,
+and what the walkthrough must show when it has run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from streamlab.config import ROOT
+from tests.support.stack import exec_in
+
+ARTIFACTS = ROOT / "test-artifacts"
+WALKTHROUGH = "01-kafka-spark-wordcount.ipynb"
+
+# Runs inside the container: executes a notebook with nbclient and prints the result.
+# A cell that raises makes nbclient raise, hence a non-zero exit.
+RUNNER = """
+import sys
+import nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.stdin, as_version=4)
+NotebookClient(nb, timeout=600, kernel_name="python3",
+               resources={"metadata": {"path": "/home/spark/work/notebooks"}}).execute()
+sys.stdout.write(nbformat.writes(nb))
+"""
+
+
+def committed(name: str) -> str:
+    """The notebook as committed: a learner's unsaved or saved edits never turn a test red."""
+    return subprocess.run(
+        ["git", "show", f"HEAD:notebooks/{name}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def execute(name: str, artifact_prefix: str = "executed") -> dict:
+    """The committed notebook `name`, executed top to bottom in the jupyter container; the
+    executed copy is kept in test-artifacts/ for a reader."""
+    out = exec_in("jupyter", "python", "-c", RUNNER, stdin=committed(name))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"{artifact_prefix}-{name}").write_text(out)
+    return json.loads(out)
+
+
+def tagged(nb: dict, tag: str) -> dict:
+    cells = [c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1, f"expected one cell tagged {tag!r}, found {len(cells)}"
+    return cells[0]
+
+
+def check_walkthrough(nb: dict) -> None:
+    """The walkthrough's exact totals, its live chart and its concepts figure."""
+    text = "".join(
+        "".join(o.get("text", ""))
+        for o in tagged(nb, "final-totals")["outputs"]
+        if o["output_type"] == "stream"
+    )
+    summary = json.loads(next(line for line in text.splitlines() if line.startswith("{")))
+    assert summary["produced"], "the notebook produced nothing"
+    assert summary["counted"] == summary["produced"], f"totals differ: {summary}"
+    assert sum(summary["produced"].values()) == 80 * 5, "80 seed lines of 5 words were produced"
+    images = [o for o in tagged(nb, "chart")["outputs"] if "image/png" in o.get("data", {})]
+    assert images, "the chart cell produced no image"
+    figure = [o for o in tagged(nb, "figure")["outputs"] if "image/png" in o.get("data", {})]
+    assert figure, "the concepts figure was not drawn"
