@@ -20,7 +20,8 @@ KRAFT ?=
 ifneq ($(KRAFT),)
 export COMPOSE_FILE := docker-compose.yml:docker-compose.kraft.yml
 endif
-COMPOSE ?= docker compose $(shell $(PYTHON) -m streamlab.config --env-file-args) $(if $(HA),--profile ha)
+METRICS ?=
+COMPOSE ?= docker compose $(shell $(PYTHON) -m streamlab.config --env-file-args) $(if $(HA),--profile ha) $(if $(METRICS),--profile metrics)
 ifneq ($(HA),)
 export STREAMLAB_KAFKA_BOOTSTRAP ?= kafka:9092,kafka-2:9092,kafka-3:9092
 export STREAMLAB_KRAFT_VOTERS ?= 1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093
@@ -55,8 +56,8 @@ build: token ## build the images (mirrors from .env.local when set)
 	@$(PYTHON) -m streamlab.preflight mirrors
 	$(COMPOSE) build
 
-up: token ## build if needed, start the stack, wait until healthy, print the URLs (WORKERS=n, HA=1, KRAFT=1)
-	@$(PYTHON) -m streamlab.preflight mirrors ports $(if $(HA),ha-ports)
+up: token ## build if needed, start the stack, wait until healthy, print the URLs (WORKERS=n, HA=1, KRAFT=1, METRICS=1)
+	@$(PYTHON) -m streamlab.preflight mirrors ports $(if $(HA),ha-ports) $(if $(METRICS),metrics-ports)
 	$(COMPOSE) up -d --wait --wait-timeout 300 --scale spark-worker=$(WORKERS) \
 	  || { echo "The stack did not become healthy; see 'make ps' and 'make logs'." >&2; exit 1; }
 	@$(MAKE) --no-print-directory urls
@@ -71,7 +72,7 @@ notebook: up ## start the lab if needed and print the URL that opens the walkthr
 # ---- the word-count exercise ---------------------------------------------------------------
 JOBS := $(COMPOSE) --profile jobs
 # down and clean also remove the replicated profile's brokers, whether HA is set or not.
-ALL := $(JOBS) --profile ha
+ALL := $(JOBS) --profile ha --profile metrics
 # clean removes both modes' volumes, whether KRAFT is set or not: compose removes only the
 # volumes that the services of the files it reads use.
 BOTH_MODES := docker-compose.yml docker-compose.yml:docker-compose.kraft.yml

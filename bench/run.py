@@ -500,13 +500,26 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
             for trigger in ("3 seconds", *["500 milliseconds"] * LATENCY_RUNS)
         ]
         memory = sampler.memory
+    result["memory"] = memory_summary(memory)
+    log("the metrics profile: memory with Prometheus scraping, under a steady load")
+    compose("up", "-d", "--build", "--wait", "prometheus", timeout=900)
+    with StatsSampler(PROJECT) as sampler:
+        topic = new_topic("metrics")
+        submit(topic)
+        lines = int(capacity / 2 * args.seconds)  # half the drain rate: a steady, kept-up load
+        send(topic, lines, capacity / 2)
+        wait_read(topic, lines, timeout=600)
+        result["memory_metrics"] = memory_summary(sampler.memory)
+    return result
+
+
+def memory_summary(memory: list[dict[str, int]]) -> dict:
     peaks, total = memory_peaks(memory)
-    result["memory"] = {
+    return {
         "peak_mb": {k: round(v / 1e6) for k, v in sorted(peaks.items())},
         "total_peak_mb": round(total / 1e6),
         "samples": len(memory),
     }
-    return result
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` im
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jobs.diagnose import JobError, Where, check_before_start, explain
+from jobs.lag import serve_lag
 from jobs.options import Option, add_options
 from jobs.progress import make_listener, progress_path
 from jobs.results import RunningTotals, write_batch
@@ -198,6 +199,12 @@ OPTIONS = (
         "empty: nowhere",
     ),
     Option(
+        "--metrics-port",
+        0,
+        "serve the query's Kafka lag per partition for Prometheus on this port, at /metrics "
+        "(0: not at all; the lab's job uses 9464)",
+    ),
+    Option(
         "--method",
         "rdd",
         "rdd: reduceByKey as in the seed; dataframe: explode + groupBy",
@@ -274,6 +281,8 @@ def run(args: argparse.Namespace) -> int:
     print(start_line(args), flush=True)
     if args.progress_dir:
         spark.streams.addListener(make_listener(progress_path(Path(args.progress_dir), args.topic)))
+    if args.metrics_port:
+        serve_lag(spark, args.bootstrap_servers, args.metrics_port)
     query = build_query(spark, args).start()
     try:
         query.awaitTermination()

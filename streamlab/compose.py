@@ -11,9 +11,13 @@ from typing import Any
 
 from streamlab.config import ROOT, env_file_args
 
-# The `jobs` and `ha` profiles make the job services and the extra brokers known, so that ps,
-# exec and down see them too (up starts only the services it is given).
-COMPOSE = ["docker", "compose", "--profile", "jobs", "--profile", "ha", *env_file_args()]
+# The `jobs`, `ha` and `metrics` profiles make the job services, the extra brokers and
+# Prometheus known, so that ps, exec and down see them too (up starts only the services it is
+# given).
+COMPOSE = [
+    *("docker", "compose", "--profile", "jobs", "--profile", "ha", "--profile", "metrics"),
+    *env_file_args(),
+]
 
 
 def compose(

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from streamlab.config import load_settings
-from streamlab.preflight import HA_PORTS, PUBLISHED_PORTS
+from streamlab.preflight import HA_PORTS, METRICS_PORTS, PUBLISHED_PORTS
 
 LAB_PROJECT = "streamlab"
 # Every setting that names a port published on the host.
-PORT_SETTINGS = (*PUBLISHED_PORTS, *HA_PORTS)
+PORT_SETTINGS = (*PUBLISHED_PORTS, *HA_PORTS, *METRICS_PORTS)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ PUBLISHED_PORTS = {
     "STREAMLAB_JOB_UI_PORT": "wordcount",
     "STREAMLAB_HISTORY_PORT": "history",
 }
+# Published only with the metrics profile (`make up METRICS=1`).
+METRICS_PORTS = {"STREAMLAB_PROMETHEUS_PORT": "prometheus"}
 # Published only with the replicated profile (`make up HA=1`).
 HA_PORTS = {
     "STREAMLAB_KAFKA_2_HOST_PORT": "kafka-2",
@@ -140,6 +142,7 @@ def main(argv: list[str]) -> int:
     published = {
         **(PUBLISHED_PORTS if "ports" in checks else {}),
         **(HA_PORTS if "ha-ports" in checks else {}),
+        **(METRICS_PORTS if "metrics-ports" in checks else {}),
     }
     if published:
         problems += check_ports(settings, ports_in_use_by_stack(), published)

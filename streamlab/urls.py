@@ -41,6 +41,10 @@ def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
             "finished ones too)",
         ),
         (
+            "Prometheus",
+            f"http://127.0.0.1:{settings['STREAMLAB_PROMETHEUS_PORT']} (with make up METRICS=1)",
+        ),
+        (
             "Kafka (host)",
             f"127.0.0.1:{settings['STREAMLAB_KAFKA_HOST_PORT']} (containers use kafka:9092)",
         ),

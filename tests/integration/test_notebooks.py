@@ -16,7 +16,8 @@ from testcontainers.compose import DockerCompose
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.browser import BROWSER_MARKS, look
-from tests.support.notebooks import WALKTHROUGH, check_walkthrough, execute
+from tests.support.notebooks import WALKTHROUGH, check_metrics_chart, check_walkthrough, execute
+from tests.support.stack import compose
 
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def executed(stack: DockerCompose) -> Callable[[str], dict]:
     """Each notebook, executed once (lazily) and kept for the tests of this module."""
     cache: dict[str, dict] = {}
+    # The metrics profile's Prometheus, for the walkthrough's live chart of section 6b.
+    compose("up", "-d", "--build", "--wait", "prometheus", timeout=900)
 
     def run(name: str) -> dict:
         if name not in cache:
@@ -49,6 +52,10 @@ def test_notebook_runs_top_to_bottom(executed, notebook: Path):
 
 def test_walkthrough_totals_are_exact_and_the_chart_is_drawn(executed):
     check_walkthrough(executed(WALKTHROUGH))
+
+
+def test_walkthrough_plots_rates_and_lag_from_prometheus(executed):
+    check_metrics_chart(executed(WALKTHROUGH))
 
 
 @pytest.mark.skipif(bool(BROWSER_MARKS), reason="Debian's chromium is not installed")

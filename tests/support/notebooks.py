@@ -11,6 +11,8 @@ from tests.support.stack import exec_in
 
 ARTIFACTS = ROOT / "test-artifacts"
 WALKTHROUGH = "01-kafka-spark-wordcount.ipynb"
+# Seed lines the walkthrough sends (5 words each): sections 4, 6, 6b and 8.
+WALKTHROUGH_LINES = 30 + 30 + 100 + 20
 
 # Runs inside the container: executes a notebook with nbclient and prints the result.
 # A cell that raises makes nbclient raise, hence a non-zero exit.
@@ -61,8 +63,25 @@ def check_walkthrough(nb: dict) -> None:
     summary = json.loads(next(line for line in text.splitlines() if line.startswith("{")))
     assert summary["produced"], "the notebook produced nothing"
     assert summary["counted"] == summary["produced"], f"totals differ: {summary}"
-    assert sum(summary["produced"].values()) == 80 * 5, "80 seed lines of 5 words were produced"
+    lines = WALKTHROUGH_LINES
+    assert sum(summary["produced"].values()) == lines * 5, f"{lines} lines of 5 words were sent"
     images = [o for o in tagged(nb, "chart")["outputs"] if "image/png" in o.get("data", {})]
     assert images, "the chart cell produced no image"
     figure = [o for o in tagged(nb, "figure")["outputs"] if "image/png" in o.get("data", {})]
     assert figure, "the concepts figure was not drawn"
+
+
+def check_metrics_chart(nb: dict) -> None:
+    """With Prometheus up, section 6b drew input rate, processing rate and lag, each with data
+    from Prometheus' HTTP API while the lines were produced."""
+    text = "".join(
+        "".join(o.get("text", ""))
+        for o in tagged(nb, "metrics-chart")["outputs"]
+        if o["output_type"] == "stream"
+    )
+    summary = json.loads(next(line for line in text.splitlines() if line.startswith("{")))
+    assert summary["prometheus"], "the notebook found no Prometheus"
+    empty = [name for name, count in summary["samples"].items() if not count]
+    assert not empty, f"series without data from Prometheus: {empty} ({summary})"
+    images = [o for o in tagged(nb, "metrics-chart")["outputs"] if "image/png" in o.get("data", {})]
+    assert images, "the metrics chart was not drawn"

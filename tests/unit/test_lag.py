@@ -1,0 +1,54 @@
+"""The lag exporter's arithmetic (jobs/lag.py): offsets read from a query's progress, and the
+text Prometheus reads."""
+
+import pytest
+
+from jobs.lag import LagState, exposition, processed_offsets
+
+pytestmark = pytest.mark.unit
+
+PROGRESS = {
+    "name": "wordcount",
+    "sources": [
+        {
+            "description": "KafkaV2[Subscribe[words]]",
+            "startOffset": '{"words":{"0":10,"1":20}}',
+            "endOffset": '{"words":{"0":15,"1":20,"2":7}}',
+            "latestOffset": '{"words":{"0":15,"1":22,"2":7}}',
+        },
+        {"description": "RateStreamV2[...]", "endOffset": "42"},
+    ],
+}
+
+
+def test_processed_offsets_are_the_kafka_sources_end_offsets():
+    assert processed_offsets(PROGRESS) == {("words", 0): 15, ("words", 1): 20, ("words", 2): 7}
+    assert processed_offsets({"sources": [{"description": "KafkaV2", "endOffset": None}]}) == {}
+
+
+def test_exposition_gives_lag_per_partition_never_below_zero():
+    text = exposition(
+        {"wordcount": {("words", 0): 15, ("words", 1): 20}},
+        {("words", 0): 19, ("words", 1): 18},
+    )
+    assert 'streamlab_kafka_lag_records{query="wordcount",topic="words",partition="0"} 4' in text
+    assert 'streamlab_kafka_lag_records{query="wordcount",topic="words",partition="1"} 0' in text
+    assert 'streamlab_kafka_latest_offset{query="wordcount",topic="words",partition="0"} 19' in text
+    assert "# TYPE streamlab_kafka_lag_records gauge" in text
+
+
+def test_a_partition_without_a_latest_offset_has_no_lag_line():
+    text = exposition({"wordcount": {("words", 0): 15}}, {})
+    assert "streamlab_kafka_lag_records{" not in text
+    assert (
+        'streamlab_kafka_processed_offset{query="wordcount",topic="words",partition="0"} 15' in text
+    )
+
+
+def test_state_keeps_the_last_offsets_of_each_query():
+    state = LagState()
+    state.update("wordcount", PROGRESS)
+    later = {"sources": [{"description": "KafkaV2", "endOffset": '{"words":{"0":30}}'}]}
+    state.update("wordcount", later)
+    assert state.snapshot()["wordcount"][("words", 0)] == 30
+    assert state.snapshot()["wordcount"][("words", 1)] == 20
