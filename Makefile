@@ -139,7 +139,7 @@ venv: $(VENV)/.installed ## create .venv with the test tools
 # Every shell script of the project (the Kafka image's bin/ holds shell scripts only).
 SHELL_SCRIPTS = scripts/*.sh .ci/run images/kafka/resolve-jars.sh images/kafka/bin/* \
   images/spark/*.sh images/spark/bin/streamlab-entrypoint images/spark/bin/streamlab-submit \
-  images/spark/bin/streamlab-health
+  images/spark/bin/streamlab-health images/prometheus/health
 
 lint: venv ## ruff, mypy and shellcheck
 	$(VENV)/bin/ruff check .
