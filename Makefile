@@ -65,9 +65,11 @@ up: token ## build if needed, start the stack, wait until healthy, print the URL
 urls: ## print the URLs of the running stack
 	@$(PYTHON) -m streamlab.urls
 
-notebook: up ## start the lab if needed and print the URL that opens the walkthrough
+# NOTEBOOK_LANG=zh opens the Chinese edition (notebooks/zh/); LANG is the shell's own.
+NOTEBOOK_LANG ?= en
+notebook: up ## start the lab if needed and print the URL that opens the walkthrough (NOTEBOOK_LANG=zh: 中文版)
 	@echo "Open the walkthrough (the token logs you in):"
-	@echo "  $$($(PYTHON) -m streamlab.urls notebook)"
+	@echo "  $$($(PYTHON) -m streamlab.urls notebook $(NOTEBOOK_LANG))"
 
 # ---- the word-count exercise ---------------------------------------------------------------
 JOBS := $(COMPOSE) --profile jobs

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from streamlab.compose import exec_in
 from streamlab.config import load_settings
 
-WALKTHROUGH = "notebooks/01-kafka-spark-wordcount.ipynb"
+WALKTHROUGH = "01-kafka-spark-wordcount.ipynb"
+# Editions of the walkthroughs other than the English one, each a folder below notebooks/.
+EDITIONS = {"en": "notebooks", "zh": "notebooks/zh"}
 # Where the jupyter container keeps the token it runs with (images/spark/bin/streamlab-entrypoint).
 TOKEN_FILE = "/opt/streamlab/run/jupyter-token"  # noqa: S105 (a path, not a secret)
 
@@ -20,9 +22,11 @@ def jupyter_url(settings: Mapping[str, str], path: str = "lab") -> str:
     return f"http://127.0.0.1:{settings['STREAMLAB_JUPYTER_PORT']}/{path}?token={token}"
 
 
-def walkthrough_url(settings: Mapping[str, str]) -> str:
-    """Opens JupyterLab straight on the walkthrough."""
-    return jupyter_url(settings, f"lab/tree/{WALKTHROUGH}")
+def walkthrough_url(settings: Mapping[str, str], edition: str = "en") -> str:
+    """Opens JupyterLab straight on the walkthrough, in English or in Chinese (`zh`)."""
+    if edition not in EDITIONS:
+        raise SystemExit(f"no walkthrough edition {edition!r}: choose one of {', '.join(EDITIONS)}")
+    return jupyter_url(settings, f"lab/tree/{EDITIONS[edition]}/{WALKTHROUGH}")
 
 
 def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -66,8 +70,8 @@ def settings_with_token() -> dict[str, str]:
 
 def main(argv: list[str]) -> None:
     settings = settings_with_token()
-    if argv == ["notebook"]:
-        print(walkthrough_url(settings))
+    if argv[:1] == ["notebook"]:
+        print(walkthrough_url(settings, *(argv[1:2] or ["en"])))
         return
     print()
     for name, url in lab_urls(settings):

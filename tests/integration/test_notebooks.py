@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 import requests
@@ -22,7 +21,12 @@ from tests.support.stack import compose
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# The English walkthroughs and their Chinese editions, as paths below notebooks/.
+NOTEBOOKS = [
+    str(n.relative_to(ROOT / "notebooks"))
+    for n in sorted((ROOT / "notebooks").glob("*.ipynb"))
+    + sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,18 +44,19 @@ def executed(stack: DockerCompose) -> Callable[[str], dict]:
     return run
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.name for n in NOTEBOOKS])
-def test_notebook_runs_top_to_bottom(executed, notebook: Path):
-    nb = executed(notebook.name)
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_runs_top_to_bottom(executed, notebook: str):
+    nb = executed(notebook)
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     errors = [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
-    assert not errors, f"{notebook.name} has error outputs: {errors}"
+    assert not errors, f"{notebook} has error outputs: {errors}"
     unexecuted = [c["id"] for c in code if not c["execution_count"]]
     assert not unexecuted, f"cells not executed: {unexecuted}"
 
 
-def test_walkthrough_totals_are_exact_and_the_chart_is_drawn(executed):
-    check_walkthrough(executed(WALKTHROUGH))
+@pytest.mark.parametrize("edition", [WALKTHROUGH, f"zh/{WALKTHROUGH}"])
+def test_walkthrough_totals_are_exact_and_the_chart_is_drawn(executed, edition: str):
+    check_walkthrough(executed(edition))
 
 
 def test_walkthrough_plots_rates_and_lag_from_prometheus(executed):

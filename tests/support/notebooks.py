@@ -39,11 +39,11 @@ def committed(name: str) -> str:
 
 
 def execute(name: str, artifact_prefix: str = "executed") -> dict:
-    """The committed notebook `name`, executed top to bottom in the jupyter container; the
-    executed copy is kept in test-artifacts/ for a reader."""
+    """The committed notebook `name` (a path below notebooks/), executed top to bottom in the
+    jupyter container; the executed copy is kept in test-artifacts/ for a reader."""
     out = exec_in("jupyter", "python", "-c", RUNNER, stdin=committed(name))
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"{artifact_prefix}-{name}").write_text(out)
+    (ARTIFACTS / f"{artifact_prefix}-{name.replace('/', '-')}").write_text(out)
     return json.loads(out)
 
 

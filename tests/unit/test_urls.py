@@ -21,6 +21,11 @@ def test_walkthrough_url_opens_the_notebook_with_the_token():
     assert walkthrough_url(SETTINGS) == (
         "http://127.0.0.1:8899/lab/tree/notebooks/01-kafka-spark-wordcount.ipynb?token=t0k"
     )
+    assert walkthrough_url(SETTINGS, "zh") == (
+        "http://127.0.0.1:8899/lab/tree/notebooks/zh/01-kafka-spark-wordcount.ipynb?token=t0k"
+    )
+    with pytest.raises(SystemExit, match="choose one of en, zh"):
+        walkthrough_url(SETTINGS, "fr")
 
 
 def test_every_url_is_on_loopback_and_uses_the_configured_ports():
