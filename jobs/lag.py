@@ -78,6 +78,11 @@ class LagState:
             with self._lock:
                 self._processed.setdefault(query, {}).update(offsets)
 
+    def record(self, progress_json: str) -> None:
+        """A progress event as Spark writes it (a sink of jobs.progress.make_listener)."""
+        progress = json.loads(progress_json)
+        self.update(progress.get("name") or progress["id"], progress)
+
     def snapshot(self) -> dict[str, dict[Partition, int]]:
         with self._lock:
             return {query: dict(offsets) for query, offsets in self._processed.items()}
@@ -128,31 +133,17 @@ def make_handler(state: LagState, latest: Callable[[list[Partition]], dict[Parti
     return Handler
 
 
-def make_listener(state: LagState):
-    from pyspark.sql.streaming import StreamingQueryListener
+def serve_lag(
+    spark, bootstrap: str, port: int = 9464, state: LagState | None = None
+) -> ThreadingHTTPServer:
+    """Serves the lag of this session's queries on http://<driver>:port/metrics (a daemon
+    thread: it ends with the driver). Without `state`, a listener of its own feeds one; the
+    job passes the state that its one progress listener already feeds."""
+    if state is None:
+        from jobs.progress import make_listener
 
-    class LagListener(StreamingQueryListener):
-        def onQueryStarted(self, event) -> None:
-            pass
-
-        def onQueryProgress(self, event) -> None:
-            progress = json.loads(event.progress.json)
-            state.update(progress.get("name") or progress["id"], progress)
-
-        def onQueryIdle(self, event) -> None:
-            pass
-
-        def onQueryTerminated(self, event) -> None:
-            pass
-
-    return LagListener()
-
-
-def serve_lag(spark, bootstrap: str, port: int = 9464) -> ThreadingHTTPServer:
-    """Listens to this session's queries and serves their lag on http://<driver>:port/metrics
-    (a daemon thread: it ends with the driver)."""
-    state = LagState()
-    spark.streams.addListener(make_listener(state))
+        state = LagState()
+        spark.streams.addListener(make_listener(state.record))
     server = ThreadingHTTPServer(("0.0.0.0", port), make_handler(state, kafka_latest(bootstrap)))  # noqa: S104
     threading.Thread(target=server.serve_forever, name="lag-metrics", daemon=True).start()
     log.info("lag metrics on port %d", port)

@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -33,8 +34,10 @@ def read_progress(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def make_listener(path: Path):
-    """A StreamingQueryListener that appends every progress event to `path`."""
+def make_listener(*sinks: Path | Callable[[str], None]):
+    """A StreamingQueryListener that hands every progress event's JSON to each sink: a path
+    gets it appended (the progress log), a function gets the text (jobs/lag.py). One listener
+    for all of them: every Python listener pays again for each event's way out of the JVM."""
     from pyspark.sql.streaming import StreamingQueryListener
 
     class ProgressLog(StreamingQueryListener):
@@ -42,7 +45,12 @@ def make_listener(path: Path):
             pass
 
         def onQueryProgress(self, event) -> None:
-            append_progress(path, event.progress.json)
+            progress_json = event.progress.json
+            for sink in sinks:
+                if isinstance(sink, Path):
+                    append_progress(sink, progress_json)
+                else:
+                    sink(progress_json)
 
         def onQueryIdle(self, event) -> None:
             pass

@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` im
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jobs.diagnose import JobError, Where, check_before_start, explain
-from jobs.lag import serve_lag
+from jobs.lag import LagState, serve_lag
 from jobs.options import Option, add_options
 from jobs.progress import make_listener, progress_path
 from jobs.results import RunningTotals, write_batch
@@ -279,10 +279,13 @@ def run(args: argparse.Namespace) -> int:
     spark = SparkSession.builder.appName("streamlab-wordcount").getOrCreate()
     spark.sparkContext.setLogLevel(args.log_level.upper())
     print(start_line(args), flush=True)
-    if args.progress_dir:
-        spark.streams.addListener(make_listener(progress_path(Path(args.progress_dir), args.topic)))
+    sinks: list = [progress_path(Path(args.progress_dir), args.topic)] if args.progress_dir else []
     if args.metrics_port:
-        serve_lag(spark, args.bootstrap_servers, args.metrics_port)
+        lag = LagState()
+        sinks.append(lag.record)
+        serve_lag(spark, args.bootstrap_servers, args.metrics_port, state=lag)
+    if sinks:  # one listener for the progress log and the lag
+        spark.streams.addListener(make_listener(*sinks))
     query = build_query(spark, args).start()
     try:
         query.awaitTermination()

@@ -52,3 +52,11 @@ def test_state_keeps_the_last_offsets_of_each_query():
     state.update("wordcount", later)
     assert state.snapshot()["wordcount"][("words", 0)] == 30
     assert state.snapshot()["wordcount"][("words", 1)] == 20
+
+
+def test_state_records_progress_as_spark_writes_it():
+    import json
+
+    state = LagState()
+    state.record(json.dumps(PROGRESS))
+    assert state.snapshot() == {"wordcount": processed_offsets(PROGRESS)}
