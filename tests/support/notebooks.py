@@ -53,35 +53,37 @@ def tagged(nb: dict, tag: str) -> dict:
     return cells[0]
 
 
-def check_walkthrough(nb: dict) -> None:
-    """The walkthrough's exact totals, its live chart and its concepts figure."""
+def printed_summary(nb: dict, tag: str) -> dict:
+    """The JSON line that the cell tagged `tag` printed (its summary for the tests)."""
     text = "".join(
         "".join(o.get("text", ""))
-        for o in tagged(nb, "final-totals")["outputs"]
+        for o in tagged(nb, tag)["outputs"]
         if o["output_type"] == "stream"
     )
-    summary = json.loads(next(line for line in text.splitlines() if line.startswith("{")))
+    return json.loads(next(line for line in text.splitlines() if line.startswith("{")))
+
+
+def images(nb: dict, tag: str) -> list[dict]:
+    """The PNG outputs of the cell tagged `tag`."""
+    return [o for o in tagged(nb, tag)["outputs"] if "image/png" in o.get("data", {})]
+
+
+def check_walkthrough(nb: dict) -> None:
+    """The walkthrough's exact totals, its live chart and its concepts figure."""
+    summary = printed_summary(nb, "final-totals")
     assert summary["produced"], "the notebook produced nothing"
     assert summary["counted"] == summary["produced"], f"totals differ: {summary}"
     lines = WALKTHROUGH_LINES
     assert sum(summary["produced"].values()) == lines * 5, f"{lines} lines of 5 words were sent"
-    images = [o for o in tagged(nb, "chart")["outputs"] if "image/png" in o.get("data", {})]
-    assert images, "the chart cell produced no image"
-    figure = [o for o in tagged(nb, "figure")["outputs"] if "image/png" in o.get("data", {})]
-    assert figure, "the concepts figure was not drawn"
+    assert images(nb, "chart"), "the chart cell produced no image"
+    assert images(nb, "figure"), "the concepts figure was not drawn"
 
 
 def check_metrics_chart(nb: dict) -> None:
     """With Prometheus up, section 6b drew input rate, processing rate and lag, each with data
     from Prometheus' HTTP API while the lines were produced."""
-    text = "".join(
-        "".join(o.get("text", ""))
-        for o in tagged(nb, "metrics-chart")["outputs"]
-        if o["output_type"] == "stream"
-    )
-    summary = json.loads(next(line for line in text.splitlines() if line.startswith("{")))
+    summary = printed_summary(nb, "metrics-chart")
     assert summary["prometheus"], "the notebook found no Prometheus"
     empty = [name for name, count in summary["samples"].items() if not count]
     assert not empty, f"series without data from Prometheus: {empty} ({summary})"
-    images = [o for o in tagged(nb, "metrics-chart")["outputs"] if "image/png" in o.get("data", {})]
-    assert images, "the metrics chart was not drawn"
+    assert images(nb, "metrics-chart"), "the metrics chart was not drawn"
