@@ -77,16 +77,18 @@ def count_rdd(batch_df, delimiter: str) -> list[tuple[str, int]]:
 
 def count_dataframe(batch_df, delimiter: str) -> list[tuple[str, int]]:
     """The same counts with DataFrame functions only (no Python per row): explode + groupBy."""
-    explode_words, trim_word, not_empty = _word_columns(delimiter)
     return [
         (row.word, row["count"])
-        for row in batch_df.select(explode_words)
-        .select(trim_word)
-        .where(not_empty)
-        .groupBy("word")
-        .count()
-        .collect()
+        for row in words(batch_df, delimiter).groupBy("word").count().collect()
     ]
+
+
+def words(df, delimiter: str = ",", *keep: str):
+    """The words of a Kafka DataFrame's values, one row each (column `word`, plus the columns
+    named in `keep`), split by the job's rules: for a batch here, and for the streaming
+    aggregations of the second walkthrough, which must count exactly as the job does."""
+    explode_words, trim_word, not_empty = _word_columns(delimiter)
+    return df.select(explode_words, *keep).select(trim_word, *keep).where(not_empty)
 
 
 @lru_cache(maxsize=8)

@@ -6,6 +6,7 @@ only acknowledged lines, and --summary-json adds their words, split as the job s
 
     python producer/producer.py --topic words --partitions 3
     python producer/producer.py --file corpus.txt --interval 0 --summary-json
+    python producer/producer.py --file events.tsv --event-times   # EVENT_TIME<TAB>LINE
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,6 +67,12 @@ def options() -> tuple[Option, ...]:
             1,
             "flat out only: send with this many processes, each its own producer, taking every "
             "Nth line (kafka-python's Python per send caps one process near 80,000 lines/s)",
+        ),
+        Option(
+            "--event-times",
+            False,
+            "each line is EVENT_TIME<TAB>LINE (epoch milliseconds or ISO 8601): LINE is sent "
+            "with EVENT_TIME as its Kafka timestamp, for event-time windows",
         ),
         Option("--delimiter", ",", "word separator, for the summary"),
         Option("--summary-json", False, "print the acknowledged counts as JSON"),
@@ -129,6 +137,27 @@ def all_lines(args: argparse.Namespace) -> Iterator[str]:
             if args.count and sent >= args.count:
                 return
             yield line.rstrip("\n")
+
+
+def split_event_time(line: str, number: int) -> tuple[int, str]:
+    """`EVENT_TIME<TAB>LINE` as (epoch milliseconds, LINE): the time when the line's event
+    happened, which a record carries as its Kafka timestamp (CreateTime), apart from when it
+    is sent, so that lines can arrive late."""
+    stamp, tab, text = line.partition("\t")
+    try:
+        if not tab:
+            raise ValueError("no tab")
+        if stamp.strip().isdigit():
+            return int(stamp), text
+        when = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+        if when.tzinfo is None:
+            raise ValueError("no time zone")
+        return int(when.timestamp() * 1000), text
+    except ValueError:
+        raise ProducerError(
+            f"line {number} is not EVENT_TIME<TAB>LINE ({line[:40]!r}); with --event-times each "
+            "line starts with epoch milliseconds or an ISO 8601 time with its zone, then a tab"
+        ) from None
 
 
 def progress_bar(done: int, total: int | None, width: int = 30) -> str:
@@ -233,12 +262,25 @@ def produce(args: argparse.Namespace) -> tuple[int, Counter[str], dict[int, int]
     try:
         partitions = ensure_topic(args, producer)
         for number, line in enumerate(lines_to_send(args), start=1):
+            timestamp_ms = None
+            if args.event_times:
+                try:
+                    timestamp_ms, line = split_event_time(line, number)
+                except ProducerError as error:
+                    producer.flush(timeout=args.timeout)  # what went before still counts
+                    while pending:
+                        settle(*pending.popleft())
+                    raise ProducerError(f"{error} ({acked} lines before it acknowledged)") from None
             # Lines without a key go round the partitions, named here: kafka-python's own
             # partitioner (a random pick among available partitions, per record) cost a fifth
             # of the time of a send, flat out. A key picks its partition by hash, as Kafka does.
             partition = None if key is not None else number % partitions
             future = producer.send(
-                args.topic, value=line.encode("utf-8"), key=key, partition=partition
+                args.topic,
+                value=line.encode("utf-8"),
+                key=key,
+                partition=partition,
+                timestamp_ms=timestamp_ms,
             )
             if args.interval > 0:
                 settle(future, line)

@@ -91,3 +91,20 @@ def test_unreachable_broker_fails_clearly_and_in_bounded_time():
     assert f"cannot reach Kafka at 127.0.0.1:{port}" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert elapsed < 20, f"the producer took {elapsed:.0f} s to give up (--timeout 3)"
+
+
+def test_event_times_are_epoch_milliseconds_or_iso_8601_with_a_zone():
+    assert producer.split_event_time("1764064803000\thello,spark", 1) == (
+        1764064803000,
+        "hello,spark",
+    )
+    assert producer.split_event_time("2025-11-25T10:00:03Z\thello", 1) == (1764064803000, "hello")
+    assert producer.split_event_time("2025-11-25T11:00:03+01:00\t", 1) == (1764064803000, "")
+
+
+@pytest.mark.parametrize(
+    "line", ["hello,spark", "yesterday\thello", "2025-11-25T10:00:03\thello", "\thello"]
+)
+def test_a_line_without_its_event_time_is_named_in_one_sentence(line):
+    with pytest.raises(producer.ProducerError, match=r"line 7 is not EVENT_TIME<TAB>LINE"):
+        producer.split_event_time(line, 7)
