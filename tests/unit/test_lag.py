@@ -60,3 +60,27 @@ def test_state_records_progress_as_spark_writes_it():
     state = LagState()
     state.record(json.dumps(PROGRESS))
     assert state.snapshot() == {"wordcount": processed_offsets(PROGRESS)}
+
+
+def test_the_listener_hands_on_the_progress_json_that_spark_wrote():
+    """Spark calls ProgressJson (through Py4J) with a Java event; what reaches the sinks is
+    the progress's own JSON, read in one call, never pyspark's field-by-field copy."""
+    from jobs.progress import ProgressJson
+
+    class JavaProgress:
+        def json(self) -> str:
+            return '{"batchId": 7}'
+
+    class JavaEvent:
+        def progress(self) -> JavaProgress:
+            return JavaProgress()
+
+    received: list[str] = []
+    listener = ProgressJson(received.append)
+    listener.onQueryStarted(JavaEvent())
+    listener.onQueryProgress(JavaEvent())
+    listener.onQueryTerminated(JavaEvent())
+    assert received == ['{"batchId": 7}']
+    assert ProgressJson.Java.implements == [
+        "org.apache.spark.sql.streaming.PythonStreamingQueryListener"
+    ]
