@@ -135,7 +135,8 @@ def markdown(result: dict) -> str:
         rate = run["lines_s"]
         rows.append(
             (
-                f"job keeps up (trigger 3 s), {workers(run['workers'])}",
+                f"job keeps up (trigger 3 s), {workers(run['workers'])}, "
+                f"--method {run.get('method', 'rdd')}",
                 f"{lines_s(rate)}: {rate / perf:.0%} of ConsumerPerformance, "
                 f"{rate / plain:.0%} of kafka-python",
                 f"≥ 150,000 lines/s: {verdict(rate >= TARGETS['keep_up_lines_s'])}; "
@@ -147,10 +148,10 @@ def markdown(result: dict) -> str:
         cpu = ", ".join(
             f"{k} {v}" for k, v in sorted(best["cpu_percent"].items(), key=lambda kv: -kv[1])
         )
-        rows.append(("where the CPU goes at that rate, 1 worker (% of one core)", cpu, ""))
+        rows.append(("where the CPU goes at that rate, 1 worker, rdd (% of one core)", cpu, ""))
     if best.get("breakdown_ms"):
         phases = ", ".join(f"{k} {v:,}" for k, v in best["breakdown_ms"].items())
-        rows.append(("a batch's phases at that rate, 1 worker (mean ms)", phases, ""))
+        rows.append(("a batch's phases at that rate, 1 worker, rdd (mean ms)", phases, ""))
     rows += compare_rows(result.get("compare"), perf)
     for run in result["drain"]:
         rows.append(

@@ -336,15 +336,20 @@ def compare(lines: int, cap: int, trials: int = 5, runners: list[str] | None = N
 
 
 def throughput(
-    workers: int, capacity: float, seconds: float, sampler: StatsSampler, refine: int = 2
+    workers: int,
+    capacity: float,
+    seconds: float,
+    sampler: StatsSampler,
+    refine: int = 2,
+    method: str = "rdd",
 ) -> dict:
     """The highest rate at which the job keeps up (trigger 3 s): from the drain rate, up a
     ladder while rates keep up (or down it until one does), then `refine` bisections between
     the best that kept up and the lowest that did not.
     CPU per container is sampled meanwhile, to show where the cores go."""
     compose("up", "-d", "--wait", "--scale", f"spark-worker={workers}", "spark-worker")
-    topic = new_topic(f"steady-{workers}w")
-    submit(topic)
+    topic = new_topic(f"steady-{workers}w-{method}")
+    submit(topic, method=method)
     # A warm-up, not counted: 10 s at half the drain rate. A job that has just started (its
     # JIT, its Python workers) missed a rate in its first trial that it kept up with later,
     # and the search then only went down (make bench on 500a53c: 101,000 lines/s, one worker).
@@ -398,6 +403,7 @@ def throughput(
     best = max((t for t in trials if t["keeps_up"]), key=lambda t: t["rate"], default=None)
     return {
         "workers": workers,
+        "method": method,
         "lines_s": round(best["rate"]) if best else 0,
         "cpu_percent": best["cpu_percent"] if best else {},
         "breakdown_ms": {k: round(v) for k, v in best["breakdown_ms"].items()} if best else {},
@@ -496,6 +502,13 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
     memory: list[dict[str, int]] = []
     with StatsSampler(PROJECT) as sampler:
         result["throughput"] = [throughput(w, capacity, args.seconds, sampler) for w in (1, 2)]
+        # The same search for --method dataframe, from its own drain rate, one worker: what a
+        # learner who needs the speed would run (the seed's reduceByKey chain stays the default).
+        compose("up", "-d", "--wait", "--scale", "spark-worker=1", "spark-worker")
+        dataframe_capacity = result["drain"][1]["lines_s"]
+        result["throughput"].append(
+            throughput(1, dataframe_capacity, args.seconds, sampler, method="dataframe")
+        )
         compose("up", "-d", "--wait", "--scale", "spark-worker=1", "spark-worker")
         log("latency at 3 s and 500 ms triggers")
         result["latency"] = [
