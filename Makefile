@@ -67,9 +67,9 @@ urls: ## print the URLs of the running stack
 
 # NOTEBOOK_LANG=zh opens the Chinese edition (notebooks/zh/); LANG is the shell's own.
 NOTEBOOK_LANG ?= en
-notebook: up ## start the lab if needed and print the URL that opens the walkthrough (NOTEBOOK_LANG=zh: 中文版)
-	@echo "Open the walkthrough (the token logs you in):"
-	@echo "  $$($(PYTHON) -m streamlab.urls notebook $(NOTEBOOK_LANG))"
+notebook: up ## start the lab if needed and print the URLs that open the walkthroughs (NOTEBOOK_LANG=zh: 中文版)
+	@echo "Open a walkthrough (the token logs you in):"
+	@$(PYTHON) -m streamlab.urls notebook $(NOTEBOOK_LANG)
 
 # ---- the word-count exercise ---------------------------------------------------------------
 JOBS := $(COMPOSE) --profile jobs

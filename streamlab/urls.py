@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from streamlab.compose import exec_in
 from streamlab.config import load_settings
 
-WALKTHROUGH = "01-kafka-spark-wordcount.ipynb"
+# The walkthroughs, in the order a learner takes them.
+WALKTHROUGHS = ("01-kafka-spark-wordcount.ipynb", "02-windows-state-and-sinks.ipynb")
 # Editions of the walkthroughs other than the English one, each a folder below notebooks/.
 EDITIONS = {"en": "notebooks", "zh": "notebooks/zh"}
 # Where the jupyter container keeps the token it runs with (images/spark/bin/streamlab-entrypoint).
@@ -22,17 +23,18 @@ def jupyter_url(settings: Mapping[str, str], path: str = "lab") -> str:
     return f"http://127.0.0.1:{settings['STREAMLAB_JUPYTER_PORT']}/{path}?token={token}"
 
 
-def walkthrough_url(settings: Mapping[str, str], edition: str = "en") -> str:
-    """Opens JupyterLab straight on the walkthrough, in English or in Chinese (`zh`)."""
+def walkthrough_url(settings: Mapping[str, str], edition: str = "en", number: int = 1) -> str:
+    """Opens JupyterLab straight on walkthrough `number`, in English or in Chinese (`zh`)."""
     if edition not in EDITIONS:
         raise SystemExit(f"no walkthrough edition {edition!r}: choose one of {', '.join(EDITIONS)}")
-    return jupyter_url(settings, f"lab/tree/{EDITIONS[edition]}/{WALKTHROUGH}")
+    return jupyter_url(settings, f"lab/tree/{EDITIONS[edition]}/{WALKTHROUGHS[number - 1]}")
 
 
 def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
     return [
         ("JupyterLab", jupyter_url(settings)),
-        ("Walkthrough", walkthrough_url(settings)),
+        ("Walkthrough 1", walkthrough_url(settings)),
+        ("Walkthrough 2", walkthrough_url(settings, number=2)),
         ("Spark master UI", f"http://127.0.0.1:{settings['STREAMLAB_SPARK_UI_PORT']}"),
         (
             "Spark app UIs",
@@ -71,7 +73,10 @@ def settings_with_token() -> dict[str, str]:
 def main(argv: list[str]) -> None:
     settings = settings_with_token()
     if argv[:1] == ["notebook"]:
-        print(walkthrough_url(settings, *(argv[1:2] or ["en"])))
+        edition = (argv[1:2] or ["en"])[0]
+        for number, name in enumerate(WALKTHROUGHS, start=1):
+            print(f"  {number}. {name.removesuffix('.ipynb')[3:]:<28} ", end="")
+            print(walkthrough_url(settings, edition, number))
         return
     print()
     for name, url in lab_urls(settings):

@@ -15,11 +15,23 @@ from testcontainers.compose import DockerCompose
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.browser import BROWSER_MARKS, look
-from tests.support.notebooks import WALKTHROUGH, check_metrics_chart, check_walkthrough, execute
+from tests.support.notebooks import (
+    SECOND_WALKTHROUGH,
+    WALKTHROUGH,
+    check_kafka_sink,
+    check_metrics_chart,
+    check_running_totals,
+    check_walkthrough,
+    check_windows,
+    execute,
+)
 from tests.support.stack import compose
 
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
+
+# A log4j line (`26/11/25 19:50:55 WARN NativeCodeLoader: ...`) or the JDK's own warnings.
+LOG_LINE = re.compile(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d (TRACE|DEBUG|INFO|WARN|ERROR) |^WARNING: ")
 
 # The English walkthroughs and their Chinese editions, as paths below notebooks/.
 NOTEBOOKS = [
@@ -52,11 +64,31 @@ def test_notebook_runs_top_to_bottom(executed, notebook: str):
     assert not errors, f"{notebook} has error outputs: {errors}"
     unexecuted = [c["id"] for c in code if not c["execution_count"]]
     assert not unexecuted, f"cells not executed: {unexecuted}"
+    # The output is the lesson: no line of Spark's or the JVM's log between the cells' own.
+    printed = [
+        line
+        for c in code
+        for o in c["outputs"]
+        if o["output_type"] == "stream"
+        for line in "".join(o["text"]).splitlines()
+    ]
+    logged = [line for line in printed if LOG_LINE.search(line)]
+    assert not logged, f"{notebook} printed log lines: {logged[:5]}"
 
 
 @pytest.mark.parametrize("edition", [WALKTHROUGH, f"zh/{WALKTHROUGH}"])
 def test_walkthrough_totals_are_exact_and_the_chart_is_drawn(executed, edition: str):
     check_walkthrough(executed(edition))
+
+
+@pytest.mark.parametrize("edition", [SECOND_WALKTHROUGH, f"zh/{SECOND_WALKTHROUGH}"])
+def test_second_walkthrough_state_windows_and_sink_are_exact(executed, edition: str):
+    """Running totals that survive a restart, windows counted by the watermark rule, and the
+    Kafka sink's records read back with the replayed batch's duplicates."""
+    nb = executed(edition)
+    totals = check_running_totals(nb)
+    check_windows(nb)
+    check_kafka_sink(nb, totals["produced"])
 
 
 def test_walkthrough_plots_rates_and_lag_from_prometheus(executed):

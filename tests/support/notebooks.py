@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections import Counter
 
 from streamlab.config import ROOT
 from tests.support.stack import exec_in
@@ -13,6 +14,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 WALKTHROUGH = "01-kafka-spark-wordcount.ipynb"
 # Seed lines the walkthrough sends (5 words each): sections 4, 6, 6b and 8.
 WALKTHROUGH_LINES = 30 + 30 + 100 + 20
+# Windows, state and a Kafka sink.
+SECOND_WALKTHROUGH = "02-windows-state-and-sinks.ipynb"
 
 # Runs inside the container: executes a notebook with nbclient and prints the result.
 # A cell that raises makes nbclient raise, hence a non-zero exit.
@@ -87,3 +90,71 @@ def check_metrics_chart(nb: dict) -> None:
     empty = [name for name, count in summary["samples"].items() if not count]
     assert not empty, f"series without data from Prometheus: {empty} ({summary})"
     assert images(nb, "metrics-chart"), "the metrics chart was not drawn"
+
+
+def check_running_totals(nb: dict) -> dict:
+    """Section 3: after the restart the query's totals are everything produced, the lines from
+    before the restart included, so they came from the state in the checkpoint (a query that
+    lost it would report the words of the lines after the restart alone)."""
+    summary = printed_summary(nb, "running-totals")
+    produced = summary["produced"]
+    assert produced, "the notebook produced nothing"
+    assert summary["lines_after_restart"] > 0, "no lines were sent after the restart"
+    assert summary["before_restart"] != produced, "nothing was produced after the restart"
+    assert summary["after_restart"] == produced, f"totals after the restart: {summary}"
+    assert images(nb, "chart"), "the running totals' chart was not drawn"
+    return summary
+
+
+def watermark_rule(
+    steps: list, window_s: int, delay_s: int
+) -> tuple[dict[str, int], list[int], list[str]]:
+    """Structured Streaming's rule for a windowed count with a watermark, written apart from the
+    notebook's own prediction: every line of a step meets the watermark of the step before (the
+    newest event time so far, minus the delay); a line whose window ends at or before it is
+    dropped. Returns the counts ("start|word"), the watermark after each step, and the lines
+    that were late yet counted."""
+    counts: Counter[str] = Counter()
+    marks: list[int] = []
+    late_counted: list[str] = []
+    for _, step in steps:
+        mark = marks[-1] if marks else None
+        for second, line in step:
+            window_end = (second // window_s + 1) * window_s
+            if mark is not None and window_end <= mark:
+                continue
+            if mark is not None and second < mark:
+                late_counted.append(line)
+            counts.update(f"{window_end - window_s}|{word}" for word in line.split(","))
+        newest = max(second for _, earlier in steps[: len(marks) + 1] for second, _ in earlier)
+        marks.append(newest - delay_s)
+    return dict(counts), marks, late_counted
+
+
+def check_windows(nb: dict) -> None:
+    """Section 4: Spark's counts per event-time window are the rule's, the run shows both fates
+    of a late line (dropped, and late yet counted), and the watermark moved as the rule says."""
+    summary = printed_summary(nb, "windows")
+    steps = summary["steps"]
+    counts, marks, late_counted = watermark_rule(steps, summary["window_s"], summary["delay_s"])
+    sent = sum(len(line.split(",")) for _, step in steps for _, line in step)
+    assert sum(counts.values()) < sent, "no line was dropped: the lesson needs one"
+    assert late_counted, "no line behind the watermark was counted: the lesson needs one"
+    assert summary["watermarks"] == marks, f"watermarks {summary['watermarks']}, rule {marks}"
+    assert summary["counted"] == counts, f"Spark counted {summary['counted']}, rule {counts}"
+    assert images(nb, "windows-chart"), "the windows' chart was not drawn"
+
+
+def check_kafka_sink(nb: dict, totals_before: dict[str, int]) -> None:
+    """Section 5: the sink topic holds the first batch's totals twice (the batch replayed after
+    its commit was deleted: at-least-once), then the totals after 10 more lines, which are
+    everything produced."""
+    summary = printed_summary(nb, "kafka-sink")
+    first_batch = [(word, total) for word, total in summary["first"]]
+    assert len(first_batch) == len(totals_before), f"first batch: {first_batch}"
+    assert dict(first_batch) == totals_before, f"first batch {first_batch}, {totals_before}"
+    first = Counter(first_batch)
+    produced = summary["produced"]
+    assert produced != totals_before, "nothing was produced after the replay"
+    records = Counter(tuple(r) for r in summary["records"])
+    assert records == first + first + Counter(produced.items()), f"read back: {records}"

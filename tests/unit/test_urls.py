@@ -2,7 +2,8 @@
 
 import pytest
 
-from streamlab.urls import lab_urls, walkthrough_url
+from streamlab.config import ROOT
+from streamlab.urls import WALKTHROUGHS, lab_urls, walkthrough_url
 
 pytestmark = pytest.mark.unit
 
@@ -24,6 +25,9 @@ def test_walkthrough_url_opens_the_notebook_with_the_token():
     assert walkthrough_url(SETTINGS, "zh") == (
         "http://127.0.0.1:8899/lab/tree/notebooks/zh/01-kafka-spark-wordcount.ipynb?token=t0k"
     )
+    assert walkthrough_url(SETTINGS, "zh", 2) == (
+        "http://127.0.0.1:8899/lab/tree/notebooks/zh/02-windows-state-and-sinks.ipynb?token=t0k"
+    )
     with pytest.raises(SystemExit, match="choose one of en, zh"):
         walkthrough_url(SETTINGS, "fr")
 
@@ -34,3 +38,8 @@ def test_every_url_is_on_loopback_and_uses_the_configured_ports():
     assert urls["Kafka (host)"].startswith("127.0.0.1:9094")
     assert urls["Spark history"].startswith("http://127.0.0.1:18099")
     assert all("127.0.0.1" in url for url in urls.values())
+
+
+def test_every_walkthrough_is_a_committed_notebook():
+    for number, name in enumerate(WALKTHROUGHS, start=1):
+        assert (ROOT / "notebooks" / name).is_file(), f"walkthrough {number}: {name} is missing"
