@@ -90,3 +90,14 @@ def add_options(
         parser.add_argument(
             option.flag, type=kind, default=default, choices=option.choices, help=option.help
         )
+
+
+class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default at the end of its help, except an empty one: such an option's
+    help says itself what it falls back to (`--checkpoint`: /data/checkpoints/TOPIC), where
+    "(default: )" or "(default: None)" said nothing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in ("", None):
+            return action.help
+        return super()._get_help_string(action)

@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` im
 
 from jobs.diagnose import JobError, Where, check_before_start, explain
 from jobs.lag import LagState, serve_lag
-from jobs.options import Option, add_options
+from jobs.options import DefaultsHelpFormatter, Option, add_options
 from jobs.progress import make_listener, progress_path
 from jobs.results import RunningTotals, write_batch
 from jobs.words import INVALID_UTF8, WHITESPACE, split_line
@@ -230,7 +230,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Per-micro-batch word counts of a Kafka topic (Structured Streaming).",
         epilog=f"Every option can also be set with {ENV_PREFIX}<OPTION> "
         f"(e.g. {ENV_PREFIX}TOPIC, {ENV_PREFIX}SKIP_EMPTY=0).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
     )
     add_options(parser, ENV_PREFIX, OPTIONS)
     args = parser.parse_args(argv)

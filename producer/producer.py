@@ -25,7 +25,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `jobs` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jobs.options import Option, add_options
+from jobs.options import DefaultsHelpFormatter, Option, add_options
 from jobs.words import split_line
 
 SEED_LINE = "hello,kafka,spark,streaming,kafka"
@@ -94,7 +94,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Send lines to a Kafka topic (acks=all, every send checked).",
         epilog=f"Options also come from {ENV_PREFIX}<OPTION>, e.g. {ENV_PREFIX}TOPIC.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
     )
     add_options(parser, ENV_PREFIX, options())
     pace = parser.add_mutually_exclusive_group()

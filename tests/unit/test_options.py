@@ -83,3 +83,18 @@ def test_the_producers_summary_flag_and_environment(monkeypatch):
     monkeypatch.setenv("STREAMLAB_PRODUCER_INTERVAL", "0.25")
     assert producer.parse_args([]).interval == 0.25
     assert producer.parse_args(["--rate", "2"]).interval == 0.5, "--rate beats the interval"
+
+
+@pytest.mark.parametrize(
+    ("parse_args", "shown"),
+    [(wordcount.parse_args, "(default: 3 seconds)"), (producer.parse_args, "(default: 60)")],
+)
+def test_help_shows_defaults_but_never_an_empty_one(parse_args, shown, capsys):
+    """--checkpoint and --results-dir default to "" (their help names the folder they fall
+    back to); the help printed "(default: )" after it."""
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert shown in text
+    assert "(default: )" not in text
+    assert "(default: None)" not in text
