@@ -504,12 +504,11 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
         result["throughput"] = [throughput(w, capacity, args.seconds, sampler) for w in (1, 2)]
         # The same search for --method dataframe, from its own drain rate, one worker: what a
         # learner who needs the speed would run (the seed's reduceByKey chain stays the default).
-        compose("up", "-d", "--wait", "--scale", "spark-worker=1", "spark-worker")
+        # throughput() scales the workers itself, back to the one the latency runs use.
         dataframe_capacity = result["drain"][1]["lines_s"]
         result["throughput"].append(
             throughput(1, dataframe_capacity, args.seconds, sampler, method="dataframe")
         )
-        compose("up", "-d", "--wait", "--scale", "spark-worker=1", "spark-worker")
         log("latency at 3 s and 500 ms triggers")
         result["latency"] = [
             latency(trigger, args.latency_rate, args.seconds)
