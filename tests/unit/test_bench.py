@@ -323,7 +323,22 @@ def test_report_shows_the_ratios_against_their_targets_and_the_idle_cost():
     assert "150,000 (140,000 to 160,000) lines/s: 15% of ConsumerPerformance" in table
     assert "map stages 900" in table
     assert "every run exact" in table
-    assert "| 1.8% (kafka 1.5, jupyter 0.2) | ≤ 3%: met |" in table
+    assert "| 1.8%; the median window: kafka 1.5, jupyter 0.2 | ≤ 3%: met |" in table
+
+
+def test_idle_windows_give_the_median_with_its_range():
+    idle = {
+        "seconds": 60,
+        "windows": 3,
+        "percent": {"kafka": 1.6, "zookeeper": 0.5},
+        "total_percent": 2.1,
+        "total_spread": {"median": 2.1, "min": 1.9, "max": 3.4},
+    }
+    table = markdown({**REPORT_INPUT, "idle": idle})
+    assert "median of 3 windows of 60 s (range) (% of one core)" in table
+    assert (
+        "| 2.1% (1.9% to 3.4%); the median window: kafka 1.6, zookeeper 0.5 | ≤ 3%: met |" in table
+    )
 
 
 def test_latency_runs_of_one_trigger_give_medians_and_ranges():
@@ -346,3 +361,19 @@ def test_report_puts_the_best_producer_against_its_target():
     assert (
         "120,000 lines/s: 30% of ProducerPerformance | ≥ 25% of ProducerPerformance: met" in table
     )
+
+
+def test_producer_trials_judge_the_median_fraction_and_show_its_range():
+    producer = {
+        "kafka_python_lines_s": 70_000,
+        "kafka_python_2p_lines_s": 130_000,
+        "producer_perf_lines_s": 540_000,
+        "fraction_1p": {"median": 0.13, "min": 0.12, "max": 0.14},
+        "fraction_2p": {"median": 0.249, "min": 0.23, "max": 0.27},
+        "trials": [{}, {}, {}],
+    }
+    table = markdown({**REPORT_INPUT, "producer": producer})
+    assert (
+        "2 processes, median of 3 trials (range) | 130,000 lines/s: 24.9% (23.0% to 27.0%)" in table
+    )
+    assert "≥ 25% of ProducerPerformance: **missed**" in table
