@@ -5,7 +5,7 @@ containers, topics, checkpoints and results are never touched, and it may run be
 (though the lab then shares the two cores, and the numbers suffer). Writes a
 JSON record and a markdown table to bench/results/ (latest.json, latest.md, and dated copies).
 
-    python -m bench                      # everything (about 15 minutes on 2 cores)
+    python -m bench                      # everything (about 40 minutes on 2 cores)
     python -m bench --skip-build         # without the build from nothing
 """
 
