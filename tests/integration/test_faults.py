@@ -8,8 +8,9 @@ import subprocess
 import pytest
 from testcontainers.compose import DockerCompose
 
+from streamlab.config import ROOT
 from tests.support.faults import partition_leaders, through_fault
-from tests.support.stack import HA_BROKERS, compose, compose_ps
+from tests.support.stack import COMPOSE, HA_BROKERS, compose, compose_ps
 from tests.support.wordcount import resume
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
@@ -117,3 +118,39 @@ def test_security_defaults(stack: DockerCompose, settings):
         for text, where in ((history, "history"), (config, "config")):
             assert token not in text, f"the Jupyter token is baked into {image}'s {where}"
             assert "JUPYTER_TOKEN=" not in text, f"{image}'s {where} sets a Jupyter token"
+
+
+# The servers start side by side; a broker whose ZooKeeper, or a worker whose master, never
+# answers gives up after STREAMLAB_WAIT_SECONDS (120 by default) with one sentence.
+WAIT_3_S = ("-e", "STREAMLAB_WAIT_SECONDS=3")
+
+
+@pytest.mark.parametrize(
+    ("service", "setting", "sentence"),
+    [
+        (
+            "kafka",
+            "KAFKA_CFG_ZOOKEEPER_CONNECT=nowhere:2181",
+            "kafka: ZooKeeper at nowhere:2181 did not answer within 3 s; start it first",
+        ),
+        (
+            "spark-worker",
+            "SPARK_MASTER_URL=spark://nowhere:7077",
+            "spark-worker: the Spark master at nowhere:7077 did not answer within 3 s; "
+            "start it first",
+        ),
+    ],
+)
+def test_a_server_whose_dependency_never_answers_says_so(
+    stack: DockerCompose, service: str, setting: str, sentence: str
+):
+    result = subprocess.run(
+        [*COMPOSE, "run", "--rm", "--no-deps", "-T", "-e", setting, *WAIT_3_S, service],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
+    assert sentence in result.stderr, result.stderr[-2000:]
+    assert "Exception" not in result.stderr, result.stderr[-2000:]  # the sentence, no trace
