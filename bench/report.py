@@ -134,11 +134,13 @@ def latency_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
     return rows
 
 
-def markdown(result: dict) -> str:
-    ceiling = result["ceiling"]
-    perf, plain = ceiling["consumer_perf_lines_s"], ceiling["kafka_python_lines_s"]
+def throughput_rows(
+    throughput: list[dict], perf: float, plain: float
+) -> list[tuple[str, str, str]]:
+    """The keep-up searches against the consumers' ceilings, and where the first one's
+    CPU and batch time went."""
     rows: list[tuple[str, str, str]] = []
-    for run in result["throughput"]:
+    for run in throughput:
         rate = run["lines_s"]
         rows.append(
             (
@@ -150,7 +152,9 @@ def markdown(result: dict) -> str:
                 f"≥ 50% of the ceiling: {verdict(rate >= TARGETS['fraction'] * perf)}",
             )
         )
-    best = result["throughput"][0]
+    if not throughput:
+        return rows
+    best = throughput[0]
     if best.get("cpu_percent"):
         cpu = ", ".join(
             f"{k} {v}" for k, v in sorted(best["cpu_percent"].items(), key=lambda kv: -kv[1])
@@ -159,39 +163,55 @@ def markdown(result: dict) -> str:
     if best.get("breakdown_ms"):
         phases = ", ".join(f"{k} {v:,}" for k, v in best["breakdown_ms"].items())
         rows.append(("a batch's phases at that rate, 1 worker, rdd (mean ms)", phases, ""))
-    rows += compare_rows(result.get("compare"), perf)
-    for run in result["drain"]:
+    return rows
+
+
+def markdown(result: dict) -> str:
+    """The report's table; a run of some parts only (make bench ARGS="--only ...") has the rows
+    of those parts."""
+    ceiling = result.get("ceiling") or {}
+    perf, plain = ceiling.get("consumer_perf_lines_s"), ceiling.get("kafka_python_lines_s")
+    rows: list[tuple[str, str, str]] = []
+    if perf and plain:
+        rows += throughput_rows(result.get("throughput") or [], perf, plain)
+        rows += compare_rows(result.get("compare"), perf)
+    for run in result.get("drain") or []:
         rows.append(
             (f"job draining a backlog ({run['method']}), 1 worker", lines_s(run["lines_s"]), "")
         )
-    rows += [
-        (
-            "ceiling: ConsumerPerformance (fetch; with the group join)",
-            f"{lines_s(perf)}; {lines_s(ceiling['consumer_perf_with_join_lines_s'])}",
-            "",
-        ),
-        ("ceiling: kafka-python consumer", lines_s(plain), ""),
-        *producer_rows(result["producer"]),
-        (
-            "producer: ProducerPerformance, acks=all",
-            lines_s(result["producer"]["producer_perf_lines_s"]),
-            "",
-        ),
-    ]
-    rows += latency_rows(result["latency"])
-    startup = result["startup"]
-    rows += [
-        (
-            "`docker compose up` to all healthy",
-            f"{startup['healthy_s']:.0f} s",
-            f"≤ 45 s: {verdict(startup['healthy_s'] <= TARGETS['healthy_s'])}",
-        ),
-        (
-            "`make demo` to the first counted batch",
-            f"{startup['first_batch_s']:.0f} s",
-            f"≤ 90 s: {verdict(startup['first_batch_s'] <= TARGETS['first_batch_s'])}",
-        ),
-    ]
+    if perf and plain:
+        rows += [
+            (
+                "ceiling: ConsumerPerformance (fetch; with the group join)",
+                f"{lines_s(perf)}; {lines_s(ceiling['consumer_perf_with_join_lines_s'])}",
+                "",
+            ),
+            ("ceiling: kafka-python consumer", lines_s(plain), ""),
+        ]
+    if "producer" in result:
+        rows += [
+            *producer_rows(result["producer"]),
+            (
+                "producer: ProducerPerformance, acks=all",
+                lines_s(result["producer"]["producer_perf_lines_s"]),
+                "",
+            ),
+        ]
+    rows += latency_rows(result.get("latency") or [])
+    startup = result.get("startup")
+    if startup:
+        rows += [
+            (
+                "`docker compose up` to all healthy",
+                f"{startup['healthy_s']:.0f} s",
+                f"≤ 45 s: {verdict(startup['healthy_s'] <= TARGETS['healthy_s'])}",
+            ),
+            (
+                "`make demo` to the first counted batch",
+                f"{startup['first_batch_s']:.0f} s",
+                f"≤ 90 s: {verdict(startup['first_batch_s'] <= TARGETS['first_batch_s'])}",
+            ),
+        ]
     idle = result.get("idle")
     if idle:
         parts = ", ".join(f"{k} {v:.1f}" for k, v in idle["percent"].items())
@@ -224,11 +244,12 @@ def markdown(result: dict) -> str:
                 f"< 4 GB: {verdict(memory['total_peak_mb'] < TARGETS['memory_mb'])}",
             )
         )
-    sizes = ", ".join(f"{name} {mb:,} MB" for name, mb in result["images"]["mb"].items())
     build = result.get("build")
-    built = f"; {build['seconds']:.0f} s" if build else "; build not run"
-    rows.append(("images; build from nothing (mirrors)", sizes + built, ""))
-    if build:
+    if "images" in result:
+        sizes = ", ".join(f"{name} {mb:,} MB" for name, mb in result["images"]["mb"].items())
+        built = f"; {build['seconds']:.0f} s" if build else "; build not run"
+        rows.append(("images; build from nothing (mirrors)", sizes + built, ""))
+    if build and startup:
         # What `make demo` does with no images: build both (no cache), then start and count.
         from_nothing = build["seconds"] + startup["first_batch_s"]
         rows.append(
@@ -238,9 +259,11 @@ def markdown(result: dict) -> str:
                 f"≤ 150 s: {verdict(from_nothing <= TARGETS['from_nothing_s'])}",
             )
         )
+    only = result.get("only")
     lines = [
         f"Measured {result['when']} on {result['machine']['cpus']} cores "
-        f"({result['machine']['platform']}).",
+        f"({result['machine']['platform']})"
+        + (f"; these parts only: {', '.join(only)}." if only else "."),
         "",
         "| measure | result | target |",
         "| --- | --- | --- |",

@@ -463,6 +463,17 @@ def latency(trigger: str, rate: float, seconds: float) -> dict:
 # ---- the run ------------------------------------------------------------------------------
 
 
+def parts(text: str) -> list[str]:
+    """--only's value: known part names, in the order given."""
+    names = [name for name in text.split(",") if name]
+    unknown = [name for name in names if name not in PARTS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"no part {', '.join(unknown) or '(none given)'}; choose from {', '.join(PARTS)}"
+        )
+    return names
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-build", action="store_true", help="leave out the build")
@@ -484,6 +495,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"with --only-compare, some of: {', '.join(RUNNERS)} (comma-separated)",
     )
     parser.add_argument(
+        "--only",
+        type=parts,
+        default=[],
+        help=f"only these parts, comma-separated, of: {', '.join(PARTS)}; writes "
+        "only-<time>.md and .json, not latest.*",
+    )
+    parser.add_argument(
         "--only-compare",
         action="store_true",
         help="only the lab beside the JVM reference; writes compare.json, not latest.*",
@@ -491,8 +509,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
-    result: dict = {
+def header(settings: dict[str, str]) -> dict:
+    return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "versions": {
@@ -501,6 +519,34 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
             if k.endswith("_VERSION")
         },
     }
+
+
+# Parts that `--only` can run alone, each on the core stack as it finds it (images built).
+PARTS: dict[str, Callable[[argparse.Namespace], tuple[str, object]]] = {
+    "startup": lambda args: ("startup", startup()),
+    "idle": lambda args: ("idle", idle(args.idle_seconds)),
+    "producer": lambda args: ("producer", producer_rates(args.lines)),
+    "latency": lambda args: (
+        "latency",
+        [latency("500 milliseconds", args.latency_rate, args.seconds) for _ in range(LATENCY_RUNS)],
+    ),
+}
+
+
+def measure_parts(args: argparse.Namespace, settings: dict[str, str]) -> dict:
+    """Some parts of the bench alone, to check a change against its targets in minutes rather
+    than the whole run's 40."""
+    result = {**header(settings), "only": args.only}
+    for part in args.only:
+        log(part)
+        compose("up", "-d", "--wait", *CORE)
+        key, value = PARTS[part](args)
+        result[key] = value
+    return result
+
+
+def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
+    result: dict = header(settings)
     if not args.skip_build:
         log("building both images from nothing")
         result["build"] = build_from_nothing()
@@ -574,13 +620,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
         return 0
     try:
-        result = measure(args, settings)
+        result = measure_parts(args, settings) if args.only else measure(args, settings)
     finally:
         compose("down", "--volumes", "--remove-orphans")
     args.out.mkdir(parents=True, exist_ok=True)
     table = markdown(result)
     stamp = result["when"].replace(":", "").replace("+0000", "Z")
-    for name in ("latest", stamp):
+    for name in [f"only-{stamp}"] if args.only else ["latest", stamp]:
         (args.out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
         (args.out / f"{name}.md").write_text(table)
     print(table)

@@ -377,3 +377,28 @@ def test_producer_trials_judge_the_median_fraction_and_show_its_range():
         "2 processes, median of 3 trials (range) | 130,000 lines/s: 24.9% (23.0% to 27.0%)" in table
     )
     assert "≥ 25% of ProducerPerformance: **missed**" in table
+
+
+def test_a_run_of_some_parts_reports_those_rows_alone():
+    only = {
+        "when": REPORT_INPUT["when"],
+        "machine": REPORT_INPUT["machine"],
+        "only": ["idle", "latency"],
+        "idle": {"seconds": 60, "percent": {"kafka": 1.2}, "total_percent": 2.5},
+        "latency": [{**REPORT_INPUT["latency"][0], "trigger": "500 milliseconds", "p50": 900}],
+    }
+    table = markdown(only)
+    assert "these parts only: idle, latency." in table
+    assert "| 2.5%; the median window: kafka 1.2 | ≤ 3%: met |" in table
+    assert "p50 ≤ 1.0 s: met" in table
+    assert "ConsumerPerformance" not in table
+    assert "healthy" not in table
+
+
+def test_only_takes_known_parts_and_refuses_others(capsys):
+    from bench.run import parse_args
+
+    assert parse_args(["--only", "idle,producer"]).only == ["idle", "producer"]
+    with pytest.raises(SystemExit):
+        parse_args(["--only", "idle,speed"])
+    assert "no part speed; choose from startup, idle, producer, latency" in capsys.readouterr().err
