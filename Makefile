@@ -159,5 +159,5 @@ integration-test: venv token ## integration tests on the real stack (testcontain
 
 check: lint test integration-test ## everything CI runs
 
-bench: venv token ## benchmarks on the real stack, about 30 min, in a project of their own (the lab may stay up); see bench/results/
+bench: venv token ## benchmarks on the real stack, about 40 min (ARGS="--only idle,latency": some parts), in a project of their own (the lab may stay up); see bench/results/
 	$(VPY) -m bench $(ARGS)
