@@ -223,8 +223,8 @@ def producer_rates(lines: int, trials: int = PRODUCER_TRIALS) -> dict:
     """The lab's kafka-python producer flat out (acks=all, batching), with one process and with
     two (--processes 2), and Kafka's ProducerPerformance, each sending `lines` lines in every
     trial: the same count, so that connecting weighs the same in both. A trial's ratio is
-    taken within the trial; ProducerPerformance alone ranged from 472,000 to 589,000 lines/s
-    between runs on this machine."""
+    taken within the trial; ProducerPerformance alone ranged from 278,000 to 589,000 lines/s
+    between trials on this machine."""
     runs = []
     for _ in range(trials):
         run = {"producer_perf": round(send(new_topic("producer-perf"), lines))}
