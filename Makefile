@@ -42,12 +42,12 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 # A random Jupyter token, kept in .env.local (git-ignored) beside any offline mirror overrides;
-# and the KRaft cluster's id, made once (16 random bytes, URL-safe base64, as Kafka makes it).
+# and the KRaft cluster's id, made once, as Kafka makes one (streamlab/kraft.py).
 token:
 	@touch .env.local; grep -q '^STREAMLAB_JUPYTER_TOKEN=' .env.local \
 	  || (umask 077; echo "STREAMLAB_JUPYTER_TOKEN=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(16))')" >> .env.local)
 	@grep -q '^STREAMLAB_KRAFT_CLUSTER_ID=' .env.local \
-	  || echo "STREAMLAB_KRAFT_CLUSTER_ID=$$($(PYTHON) -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" >> .env.local
+	  || echo "STREAMLAB_KRAFT_CLUSTER_ID=$$($(PYTHON) -m streamlab.kraft)" >> .env.local
 
 prereqs: ## offline only: install Docker, a base image and local mirrors (root; see README)
 	bash scripts/offline-prereqs.sh

@@ -35,8 +35,24 @@ def compose(
         timeout=timeout,
     )
     if result.returncode != 0:  # an error, not an assertion: polls may retry it
-        raise RuntimeError(f"compose {args} failed: {result.stderr[-2000:]}")
+        why = exited_servers() if "up" in args else ""
+        raise RuntimeError(f"compose {args} failed: {result.stderr[-2000:]}{why}")
     return result
+
+
+def exited_servers(lines: int = 40) -> str:
+    """The last lines of every container of the project that exited with an error: when `up`
+    fails because a server died, its own last words say why (compose says only that it
+    exited), also in a CI log where nobody can look at the container afterwards."""
+    told = []
+    try:
+        for record in compose_ps():
+            if record.get("State") == "exited" and record.get("ExitCode", 0) != 0:
+                log = container_logs(record["Service"]).splitlines()[-lines:]
+                told += [f"\n--- {record['Service']} exited {record['ExitCode']}:", *log]
+    except (RuntimeError, ValueError, subprocess.SubprocessError):
+        pass  # the failure of `up` is the news; this is only its explanation
+    return "\n".join(told)
 
 
 def parse_ps(out: str) -> list[dict[str, Any]]:
