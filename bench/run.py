@@ -43,7 +43,7 @@ from bench.analysis import (
     summary,
 )
 from bench.report import markdown
-from bench.stats import StatsSampler, idle_cpu
+from bench.stats import StatsSampler, idle_window
 from jobs.words import split_line
 from producer.producer import SEED_LINE
 from streamlab.compose import compose, create_topic, exec_in
@@ -185,21 +185,31 @@ def idle(seconds: float, windows: int = IDLE_WINDOWS, settle: float = 15) -> dic
     """CPU of the stack left alone after it came up healthy (`settle` s later, when start-up
     work such as JIT and Jupyter's first scan is over): what a learner's laptop pays to keep
     the lab running. Several windows in a row: the same idle stack measured 2.9% to 4.4% of a
-    core from one minute to the next on this machine, so one window says little."""
+    core from one minute to the next on this machine, so one window says little; beside each,
+    what else the machine did and how fast its cores were (idle_window)."""
     compose("down", "--volumes", "--remove-orphans")
     compose("up", "-d", "--wait", *CORE)
     time.sleep(settle)
     runs = sorted(
-        (idle_cpu(PROJECT, seconds) for _ in range(windows)), key=lambda r: sum(r.values())
+        (idle_window(PROJECT, seconds) for _ in range(windows)),
+        key=lambda run: sum(run["percent"].values()),
     )
-    totals = [round(sum(run.values()), 2) for run in runs]
-    middle = (len(runs) - 1) // 2  # the median window (the lower one of an even count)
+    totals = [round(sum(run["percent"].values()), 2) for run in runs]
+    middle = runs[(len(runs) - 1) // 2]  # the median window (the lower one of an even count)
     return {
         "seconds": seconds,
         "windows": windows,
-        "percent": dict(sorted(runs[middle].items(), key=lambda kv: -kv[1])),
-        "total_percent": totals[middle],
+        "percent": dict(sorted(middle["percent"].items(), key=lambda kv: -kv[1])),
+        "total_percent": round(sum(middle["percent"].values()), 2),
         "total_spread": spread(totals),
+        "engine_percent": middle["engine_percent"],
+        "rest_percent": middle["rest_percent"],
+        "loop_ms": [ms for run in runs for ms in run["loop_ms"]],
+        "each_window": [
+            {key: run[key] for key in ("engine_percent", "rest_percent", "loop_ms")}
+            | {"total_percent": total}
+            for run, total in zip(runs, totals, strict=True)
+        ],
     }
 
 

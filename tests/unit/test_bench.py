@@ -3,6 +3,7 @@ keeps-up verdict, latencies from offsets and batches, and the report's verdicts.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,6 +25,7 @@ from bench.analysis import (
     summarize_compare,
 )
 from bench.report import markdown
+from bench.stats import engine_cpu_seconds, machine_busy_seconds
 
 pytestmark = pytest.mark.unit
 
@@ -341,6 +343,22 @@ def test_idle_windows_give_the_median_with_its_range():
     )
 
 
+def test_idle_shows_the_engine_the_rest_of_the_machine_and_the_loop():
+    idle = {
+        "seconds": 60,
+        "windows": 3,
+        "percent": {"kafka": 1.6},
+        "total_percent": 1.6,
+        "total_spread": {"median": 1.6, "min": 1.5, "max": 1.9},
+        "engine_percent": 0.42,
+        "rest_percent": 7.25,
+        "loop_ms": [93.0, 96.5, 181.2, 92.4, 95.0, 99.9],
+    }
+    table = markdown({**REPORT_INPUT, "idle": idle})
+    assert "Docker's engine for the stack 0.4%, the rest of the machine 7.2%" in table
+    assert "the loop 92 to 181 ms | the loop takes about 92 ms on a quiet machine |" in table
+
+
 def test_latency_runs_of_one_trigger_give_medians_and_ranges():
     run = REPORT_INPUT["latency"][0]
     runs = [{**run, "p50": p50} for p50 in (800, 1200, 1100)]
@@ -402,3 +420,38 @@ def test_only_takes_known_parts_and_refuses_others(capsys):
     with pytest.raises(SystemExit):
         parse_args(["--only", "idle,speed"])
     assert "no part speed; choose from startup, idle, producer, latency" in capsys.readouterr().err
+
+
+def fake_proc(root, processes: dict[int, tuple[str, list[int]]]) -> None:
+    """/proc/<pid>/stat files: (name, [utime, stime, cutime, cstime]) each."""
+    for pid, (name, times) in processes.items():
+        (root / str(pid)).mkdir()
+        before = " ".join(["S", "1", *(["0"] * 9)])  # state .. majflt (fields 3-12)
+        after = " ".join(["20", "0", "1", "0", "100"])
+        (root / str(pid) / "stat").write_text(
+            f"{pid} ({name}) {before} {' '.join(map(str, times))} {after}\n"
+        )
+
+
+def test_engine_time_sums_docker_processes_and_their_reaped_children(tmp_path):
+    ticks = os.sysconf("SC_CLK_TCK")
+    fake_proc(
+        tmp_path,
+        {
+            10: ("dockerd", [ticks, ticks, 0, 0]),
+            11: ("containerd", [ticks, 0, 0, 0]),
+            12: ("containerd-shim", [0, 0, ticks, ticks]),  # runc, reaped
+            13: ("java", [50 * ticks, 0, 0, 0]),  # a container's server: counted there
+            14: ("my (odd) name", [9 * ticks, 0, 0, 0]),
+        },
+    )
+    assert engine_cpu_seconds(tmp_path) == pytest.approx(5.0)
+
+
+def test_machine_busy_time_leaves_out_idle_and_io_wait(tmp_path):
+    ticks = os.sysconf("SC_CLK_TCK")
+    stat = tmp_path / "stat"
+    # user nice system idle iowait irq softirq steal guest guest_nice
+    values = [t * ticks for t in (10, 1, 5, 900, 7, 1, 2, 3, 0, 0)]
+    stat.write_text("cpu  " + " ".join(map(str, values)) + "\ncpu0 1 2 3\n")
+    assert machine_busy_seconds(stat) == pytest.approx(22.0)
