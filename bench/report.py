@@ -237,8 +237,9 @@ def markdown(result: dict) -> str:
             rows.append(
                 (
                     "idle, beside the median window (% of one core; a fixed loop's CPU time)",
-                    f"Docker's engine for the stack {idle['engine_percent']:.1f}%, the rest of "
-                    f"the machine {idle['rest_percent']:.1f}%; the loop {min(loops):.0f} to "
+                    f"Docker's engine {idle['engine_percent']:.1f}% (without the stack "
+                    f"{idle.get('engine_base_percent', 0):.1f}%), the rest of the machine "
+                    f"{idle['rest_percent']:.1f}%; the loop {min(loops):.0f} to "
                     f"{max(loops):.0f} ms",
                     f"the loop takes about {QUIET_LOOP_MS} ms on a quiet machine",
                 )

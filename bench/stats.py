@@ -95,9 +95,9 @@ ENGINE = ("dockerd", "containerd")
 SHIM = "containerd-shim"  # containerd-shim-runc-v2, as /proc truncates it (15 characters)
 
 
-def engine_cpu_seconds(proc: Path = Path("/proc")) -> float:
-    """CPU time of Docker's engine processes so far, their reaped children included."""
-    ticks = 0
+def engine_cpu_seconds(proc: Path = Path("/proc")) -> dict[int, float]:
+    """CPU time of each of Docker's engine processes so far, their reaped children included."""
+    ticks = {}
     for stat in proc.glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -106,8 +106,15 @@ def engine_cpu_seconds(proc: Path = Path("/proc")) -> float:
         name = text[text.index("(") + 1 : text.rindex(")")]
         if name in ENGINE or name.startswith(SHIM):
             fields = text[text.rindex(")") + 2 :].split()
-            ticks += sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
-    return ticks / os.sysconf("SC_CLK_TCK")
+            ticks[int(stat.parent.name)] = sum(int(f) for f in fields[11:15])  # u/s, children
+    return {pid: value / os.sysconf("SC_CLK_TCK") for pid, value in ticks.items()}
+
+
+def engine_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """Seconds the engine's processes used between two readings: those alive at the end (the
+    shim of a container removed in between takes its total with it, which must not count as
+    negative time), a new one from zero."""
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
 
 
 def machine_busy_seconds(stat: Path = Path("/proc/stat")) -> float:
@@ -129,6 +136,16 @@ def loop_cpu_ms(rounds: int = 2_000_000) -> float:
     return round(1000 * (time.process_time() - started), 1)
 
 
+def engine_baseline(seconds: float) -> float:
+    """Docker's engine's own percent of one core over `seconds`, before the stack is up: its
+    housekeeping, and the healthchecks of any other project running (the learner's lab, say),
+    which idle_window then leaves out of the stack's share."""
+    engine, started = engine_cpu_seconds(), time.monotonic()
+    time.sleep(seconds)  # the measurement itself: the engine without our stack
+    used = engine_used(engine, engine_cpu_seconds())
+    return round(100 * used / (time.monotonic() - started), 2)
+
+
 def idle_window(project: str, seconds: float) -> dict:
     """One idle window: each container's percent of one core (what is held to the target), the
     engine's part for them, the rest of the machine, and the loop's time before and after."""
@@ -137,7 +154,7 @@ def idle_window(project: str, seconds: float) -> dict:
     started = time.monotonic()
     percent = idle_cpu(project, seconds)
     elapsed = time.monotonic() - started
-    engine_percent = 100 * (engine_cpu_seconds() - engine) / elapsed
+    engine_percent = 100 * engine_used(engine, engine_cpu_seconds()) / elapsed
     machine_percent = 100 * (machine_busy_seconds() - busy) / elapsed
     rest_percent = max(0.0, machine_percent - sum(percent.values()) - engine_percent)
     loops.append(loop_cpu_ms())

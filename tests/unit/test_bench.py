@@ -25,7 +25,7 @@ from bench.analysis import (
     summarize_compare,
 )
 from bench.report import markdown
-from bench.stats import engine_cpu_seconds, machine_busy_seconds
+from bench.stats import engine_cpu_seconds, engine_used, machine_busy_seconds
 
 pytestmark = pytest.mark.unit
 
@@ -350,12 +350,13 @@ def test_idle_shows_the_engine_the_rest_of_the_machine_and_the_loop():
         "percent": {"kafka": 1.6},
         "total_percent": 1.6,
         "total_spread": {"median": 1.6, "min": 1.5, "max": 1.9},
-        "engine_percent": 0.42,
+        "engine_percent": 2.42,
+        "engine_base_percent": 0.25,
         "rest_percent": 7.25,
         "loop_ms": [93.0, 96.5, 181.2, 92.4, 95.0, 99.9],
     }
     table = markdown({**REPORT_INPUT, "idle": idle})
-    assert "Docker's engine for the stack 0.4%, the rest of the machine 7.2%" in table
+    assert "Docker's engine 2.4% (without the stack 0.2%), the rest of the machine 7.2%" in table
     assert "the loop 92 to 181 ms | the loop takes about 92 ms on a quiet machine |" in table
 
 
@@ -445,7 +446,13 @@ def test_engine_time_sums_docker_processes_and_their_reaped_children(tmp_path):
             14: ("my (odd) name", [9 * ticks, 0, 0, 0]),
         },
     )
-    assert engine_cpu_seconds(tmp_path) == pytest.approx(5.0)
+    assert engine_cpu_seconds(tmp_path) == pytest.approx({10: 2.0, 11: 1.0, 12: 2.0})
+
+
+def test_engine_time_between_readings_ignores_processes_that_left():
+    before = {10: 2.0, 12: 30.0}  # 12: the shim of a container removed in between
+    after = {10: 2.5, 13: 0.25}  # 13: a new shim
+    assert engine_used(before, after) == pytest.approx(0.75)
 
 
 def test_machine_busy_time_leaves_out_idle_and_io_wait(tmp_path):
