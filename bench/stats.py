@@ -147,8 +147,9 @@ def engine_baseline(seconds: float) -> float:
 
 
 def idle_window(project: str, seconds: float) -> dict:
-    """One idle window: each container's percent of one core (what is held to the target), the
-    engine's part for them, the rest of the machine, and the loop's time before and after."""
+    """One idle window: each container's percent of one core, Docker's engine's (idle() takes
+    its baseline away and counts the rest with the containers), the rest of the machine, and
+    the loop's time before and after."""
     loops = [loop_cpu_ms()]
     engine, busy = engine_cpu_seconds(), machine_busy_seconds()
     started = time.monotonic()
