@@ -352,7 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.summary_json:
         words_json = dict(sorted(words.items()))
-        print(json.dumps({"lines": acked, "seconds": round(seconds, 3), "words": words_json}))
+        partitions = {str(p): n for p, n in sorted(per_partition.items())}
+        record = {"lines": acked, "seconds": round(seconds, 3), "words": words_json}
+        print(json.dumps({**record, "partitions": partitions}))
     return 0
 
 

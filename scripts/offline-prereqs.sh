@@ -7,7 +7,9 @@
 #   2. makes a local Debian bookworm base image with debootstrap + docker import;
 #   3. builds a wheelhouse on the host (pip, as configured here) and serves it on 127.0.0.1;
 #   4. serves a Maven repository folder on 127.0.0.1 (default: ../shared/m2 beside the checkout),
-#      unless STREAMLAB_MAVEN_REPO_URL already names a reachable one;
+#      unless STREAMLAB_MAVEN_REPO_URL already names a reachable one; what the Spark image needs
+#      and the folder lacks, Maven on this host resolves from its default repositories (or the
+#      mirror its settings.xml names) into a folder of its own, served with the first as one;
 #   5. writes the resulting overrides to .env.local, which the Makefile and the tests read.
 # Knobs: STREAMLAB_M2_DIR, STREAMLAB_MAVEN_REPO_URL, STREAMLAB_CACHE_DIR,
 #        STREAMLAB_WHEELHOUSE_PORT (18480), STREAMLAB_M2_PORT (18481); not 18080, the history server's.
@@ -16,7 +18,7 @@ set -eo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # shellcheck source=/dev/null
-source <(grep -E '^STREAMLAB_(SPARK|PYTHON)_VERSION=' .env)
+source <(grep -E '^STREAMLAB_(SPARK|PYTHON|SCALA_BINARY|MAVEN_DEPENDENCY_PLUGIN)_VERSION=' .env)
 cache=${STREAMLAB_CACHE_DIR:-$HOME/.cache/streamlab}
 m2_dir=${STREAMLAB_M2_DIR:-$root/../shared/m2}
 wheel_port=${STREAMLAB_WHEELHOUSE_PORT:-18480}
@@ -38,15 +40,22 @@ set_local() {
 answers() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' "$1" 2>/dev/null; }
 
 # Serves folder $1 on 127.0.0.1:$2 in the background, for the builds (which use the host network).
+# A server that an earlier run started for another folder gives way to the new one.
 serve() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 pidfile="$cache/http-$2.pid"
   if answers "http://127.0.0.1:$port/"; then
-    echo "     http://127.0.0.1:$port/ already answers"
-    return
+    if [ -f "$pidfile" ] && [ "$(sed -n 2p "$pidfile")" != "$dir" ]; then
+      kill "$(sed -n 1p "$pidfile")" 2>/dev/null || true
+      for _ in $(seq 50); do answers "http://127.0.0.1:$port/" || break; sleep 0.2; done
+    else
+      echo "     http://127.0.0.1:$port/ already answers"
+      return
+    fi
   fi
   mkdir -p "$cache"
   setsid nohup python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dir" \
     >"$cache/http-$port.log" 2>&1 </dev/null &
+  printf '%s\n%s\n' "$!" "$dir" >"$pidfile"
   for _ in $(seq 50); do answers "http://127.0.0.1:$port/" && return; sleep 0.2; done
   die "could not serve $dir on 127.0.0.1:$port (see $cache/http-$port.log; is the port taken?)"
 }
@@ -133,11 +142,42 @@ set_local STREAMLAB_PIP_FIND_LINKS "http://127.0.0.1:$wheel_port/"
 
 # --- 4. the Maven mirror --------------------------------------------------------------------
 step "Maven mirror"
+# The Maven roots that the Spark image resolves (images/spark/Dockerfile); the Kafka image's
+# come from the folder alone.
+spark_roots=(
+  "org.apache.spark:spark-sql-kafka-0-10_${STREAMLAB_SCALA_BINARY_VERSION}:${STREAMLAB_SPARK_VERSION}"
+  "org.apache.spark:spark-streaming-kafka-0-10_${STREAMLAB_SCALA_BINARY_VERSION}:${STREAMLAB_SPARK_VERSION}"
+)
+pom_path() { local g a v; IFS=: read -r g a v <<<"$1"; echo "${g//.//}/$a/$v/$a-$v.pom"; }
 if [ -n "$maven_url" ]; then
   answers "$maven_url" || die "STREAMLAB_MAVEN_REPO_URL=$maven_url does not answer"
+  for root in "${spark_roots[@]}"; do
+    answers "${maven_url%/}/$(pom_path "$root")" || die "the Maven mirror $maven_url has no $root:
+       add it there, or unset STREAMLAB_MAVEN_REPO_URL to serve $m2_dir with what it lacks resolved here."
+  done
 else
-  serve "$(cd "$m2_dir" && pwd)" "$m2_port"
+  m2_dir=$(cd "$m2_dir" && pwd)
+  host_m2="$cache/m2-host"
+  for root in "${spark_roots[@]}"; do
+    [ -f "$m2_dir/$(pom_path "$root")" ] || [ -f "$host_m2/$(pom_path "$root")" ] && continue
+    echo "     $m2_dir has no $root: resolving it with Maven on this host"
+    command -v mvn >/dev/null || die "$m2_dir lacks $root and this host has no Maven (mvn) to
+       resolve it: install Maven (apt-get install maven), or add the artifact to the folder."
+    mvn -q -B "org.apache.maven.plugins:maven-dependency-plugin:${STREAMLAB_MAVEN_DEPENDENCY_PLUGIN_VERSION}:get" \
+      -Dartifact="$root" -Dmaven.repo.local="$host_m2" >"$cache/mvn.log" 2>&1 \
+      || { tail -n 20 "$cache/mvn.log" >&2; die "Maven could not resolve $root on this host (see $cache/mvn.log)"; }
+  done
+  # One tree of links, the folder's files first, then what Maven added: one URL for the builds.
+  served="$cache/m2-served"
+  rm -rf "$served" && mkdir -p "$served"
+  cp -rs "$m2_dir/." "$served/"
+  [ ! -d "$host_m2" ] || cp -rsn "$host_m2/." "$served/"
+  serve "$served" "$m2_port"
   maven_url="http://127.0.0.1:$m2_port"
+  for root in "${spark_roots[@]}"; do
+    answers "$maven_url/$(pom_path "$root")" || die "$maven_url does not serve $root: another
+       program serves that port; stop it or set STREAMLAB_M2_PORT to a free port."
+  done
 fi
 set_local STREAMLAB_MAVEN_REPO_URL "$maven_url"
 

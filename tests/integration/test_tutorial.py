@@ -1,0 +1,219 @@
+"""The tutorial as written (section 4.3), on the real stack: its import line in every Spark
+container, its streaming program and its producer with the lab's marked changes and no others
+(exact totals, the log's five blocks per batch), the Direct approach's offset ranges (one Spark
+partition per Kafka partition, exactly the produced offsets), and createStream's sentence."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import threading
+import uuid
+from collections import Counter
+
+import pytest
+from testcontainers.compose import DockerCompose
+
+from streamlab.compose import COMPOSE, create_topic
+from streamlab.config import ROOT
+from streamlab.wait import wait_until
+from tests.support.stack import exec_in, host_bootstrap
+from tests.support.wordcount import SEED_LINE, SEED_TOTALS, new_topic, produce
+
+pytestmark = pytest.mark.integration
+
+PROGRAM = "/opt/streamlab/jobs/tutorial/kafka_wordcount.py"
+PRODUCER = ROOT / "producer" / "tutorial_producer.py"
+HEADER = re.compile(r"-{43}\nTime: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\n-{43}\n")
+IMPORT = "from pyspark.streaming.kafka import KafkaUtils; print(KafkaUtils.createDirectStream)"
+
+
+class Background:
+    """A command in a container of its own (`compose run`), its output read as it comes, and
+    removed at the end whatever happened."""
+
+    def __init__(self, *command: str) -> None:
+        self.name = f"streamlab-test-{uuid.uuid4().hex[:8]}"
+        run = ["run", "--rm", "--no-deps", "-T", "--name", self.name, "wordcount", *command]
+        self.process = subprocess.Popen(
+            [*COMPOSE, *run], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.out: list[str] = []
+        self.err: list[str] = []
+        for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
+            threading.Thread(target=lines.extend, args=(stream,), daemon=True).start()
+
+    def text(self) -> str:
+        return "".join(self.out)
+
+    def alive(self) -> None:
+        err = "".join(self.err)[-3000:]
+        assert self.process.poll() is None, (
+            f"ended with {self.process.returncode}:\n{self.text()[-3000:]}{err}"
+        )
+
+    def stop(self) -> None:
+        subprocess.run(["docker", "rm", "--force", self.name], capture_output=True, check=False)
+        self.process.wait(timeout=120)
+
+
+def batches(log: str) -> dict[str, list[list[str]]]:
+    """The pprint blocks of a log, by batch time: each block's lines, in order."""
+    parts = HEADER.split(log)
+    found: dict[str, list[list[str]]] = {}
+    for time, body in zip(parts[1::2], parts[2::2], strict=True):
+        found.setdefault(time, []).append([line for line in body.splitlines() if line])
+    return found
+
+
+def run_tutorial_producer(settings: dict[str, str]) -> None:
+    """The tutorial's producer.py, its text as the lab ships it, against the tests' broker and
+    with its 2 s pauses skipped (the 60 sends are the same)."""
+    source = PRODUCER.read_text().replace("localhost:9092", host_bootstrap(settings))
+    fast = "import time\ntime.sleep = lambda _seconds: None\n"
+    run = [sys.executable, "-c", fast + f"exec(compile({source!r}, 'producer.py', 'exec'))"]
+    result = subprocess.run(run, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.mark.parametrize("service", ["jupyter", "spark-worker"])
+def test_the_tutorials_import_line_works_in_the_lab(stack: DockerCompose, service):
+    # The kernel's Python reads site-packages; spark-submit's drivers and every executor read
+    # pyspark.zip: both have the module.
+    plain = exec_in(service, "python", "-c", IMPORT)
+    zipped = exec_in(
+        service,
+        "bash",
+        "-c",
+        f'PYTHONPATH="$SPARK_HOME/python/lib/pyspark.zip" python -c "{IMPORT}"',
+    )
+    for out in (plain, zipped):
+        assert "KafkaUtils.createDirectStream" in out, out
+
+
+def test_create_stream_is_one_sentence_and_a_non_zero_exit(stack: DockerCompose):
+    program = (
+        "from pyspark.streaming.kafka import KafkaUtils\n"
+        "KafkaUtils.createStream(None, 'zookeeper:2181', 'spark-streaming-consumer', {'t': 1})\n"
+    )
+    run = ["run", "--rm", "--no-deps", "-T", "wordcount", "python", "-c", program]
+    result = subprocess.run([*COMPOSE, *run], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result
+    assert "removed in Spark 3.0" in result.stderr
+    assert "createDirectStream" in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_the_tutorials_programs_count_exactly_in_the_logs_five_blocks(
+    stack: DockerCompose, settings
+):
+    create_topic("topic_name")  # the tutorial's topic, as `make topic TOPIC=topic_name` makes it
+    job = Background("spark-submit", PROGRAM)  # spark-submit xxx.py > a.log
+    try:
+
+        def started() -> bool:
+            job.alive()
+            return bool(HEADER.search(job.text()))
+
+        # The first (empty) batch is printed once the stream has its starting offsets.
+        wait_until(started, timeout=240, interval=1, what="the tutorial's first batch")
+        run_tutorial_producer(settings)
+
+        def totals() -> Counter | None:
+            job.alive()
+            counted: Counter = Counter()
+            for blocks in batches(job.text()).values():
+                if len(blocks) == 5:
+                    counted.update(dict(ast.literal_eval(line) for line in blocks[4]))
+            over = {w: n for w, n in counted.items() if n > SEED_TOTALS.get(w, 0)}
+            assert not over, f"counted more than was produced: {over}"
+            return counted if counted == SEED_TOTALS else None
+
+        wait_until(totals, timeout=180, interval=1, what="the tutorial's exact totals")
+    finally:
+        job.stop()
+    log = job.text()
+    found = batches(log)
+    # Each batch prints the log's five blocks; the stop may have cut the last one short.
+    *before, last = found.values()
+    assert all(len(blocks) == 5 for blocks in before), "each batch prints the log's five blocks"
+    whole = [*before, last] if len(last) == 5 else before
+    busy = [blocks for blocks in whole if blocks[0]]
+    assert busy, "no batch had records"
+    for ks, lines, words, pairs, counts in busy:
+        assert set(ks) <= {f"(None, '{SEED_LINE}')", "..."}, ks
+        assert set(lines) <= {SEED_LINE, "..."}, lines
+        assert set(words) <= {*SEED_LINE.split(","), "..."}, words
+        assert set(pairs) <= {*(f"('{w}', 1)" for w in SEED_LINE.split(",")), "..."}, pairs
+        assert counts, "a batch with records has counts"
+    # Nothing else in the log: the blocks, and the deprecation warning once, at the start.
+    rest = [line for line in HEADER.sub("", log).splitlines() if line]
+    stray = [line for line in rest if "FutureWarning" not in line]
+    for blocks in found.values():
+        for block in blocks:
+            for line in block:
+                stray.remove(line)
+    assert stray == [], stray
+    assert sum("DStream is deprecated" in line for line in rest) <= 1
+
+
+PROBE = """
+import json, sys, time
+from pyspark import SparkContext
+from pyspark.streaming import StreamingContext
+from pyspark.streaming.kafka import KafkaUtils, OffsetRange
+
+topic, expected = sys.argv[1], int(sys.argv[2])
+sc = SparkContext("local[2]", "offset-ranges")
+ssc = StreamingContext(sc, 1)
+params = {"metadata.broker.list": "kafka:9092", "auto.offset.reset": "smallest"}
+stream = KafkaUtils.createDirectStream(ssc, [topic], params)
+seen = []
+
+def batch(rdd):
+    ranges = rdd.offsetRanges()
+    if rdd.count():
+        seen.extend(ranges)
+        print(json.dumps({"partitions": rdd.getNumPartitions(), "records": rdd.count(),
+                          "ranges": [[o.partition, o.fromOffset, o.untilOffset] for o in ranges]}),
+              flush=True)
+
+stream.foreachRDD(batch)
+ssc.start()
+while sum(o.count() for o in seen) < expected:
+    time.sleep(0.2)
+ssc.stop(stopSparkContext=False, stopGraceFully=False)
+merged = {}
+for o in seen:
+    low, high = merged.get(o.partition, (o.fromOffset, o.untilOffset))
+    merged[o.partition] = (min(low, o.fromOffset), max(high, o.untilOffset))
+again = [OffsetRange(topic, p, low, high) for p, (low, high) in merged.items()]
+rdd = KafkaUtils.createRDD(sc, params, again, messageHandler=lambda m: (m.partition, m.offset))
+print(json.dumps({"createRDD": sorted(rdd.collect()), "partitions": rdd.getNumPartitions()}))
+"""
+
+
+def test_each_batch_has_one_spark_partition_per_kafka_partition_and_exact_offsets(
+    stack: DockerCompose, settings
+):
+    topic = new_topic("tutorial-offsets")
+    summary = produce(settings, topic, "--count", "90", "--interval", "0")  # 3 partitions
+    per_partition = {int(p): n for p, n in summary["partitions"].items()}
+    assert sum(per_partition.values()) == 90, summary
+    out = exec_in("jupyter", "python", "-c", PROBE, topic, "90", timeout=300)
+    records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    *streamed, again = records
+    for batch in streamed:
+        assert batch["partitions"] == 3, "one Spark partition per Kafka partition"
+        assert batch["records"] == sum(high - low for _, low, high in batch["ranges"])
+    read = Counter[int]()
+    for batch in streamed:
+        for partition, low, high in batch["ranges"]:
+            read[partition] += high - low
+    assert dict(read) == per_partition, "the ranges cover exactly the produced offsets"
+    expected = sorted([p, o] for p, n in per_partition.items() for o in range(n))
+    assert again["createRDD"] == expected, "createRDD reads exactly the ranges it is given"
+    assert again["partitions"] == 3

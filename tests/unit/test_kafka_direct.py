@@ -1,0 +1,129 @@
+"""The lab's `pyspark.streaming.kafka` without Docker: Spark 2's parameters in Kafka 0.10's
+words, the records as Python reads them from the JVM's frames, Spark 2's value classes, and
+the one-sentence failures (createStream; a Spark without the Direct integration's jars)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from tests.support.kafka_module import load
+
+pytestmark = pytest.mark.unit
+kafka = load()
+
+
+def test_spark2_broker_list_and_offset_words_become_kafka_010s():
+    params = kafka.kafka_params(
+        {"metadata.broker.list": "kafka:9092", "auto.offset.reset": "smallest"}
+    )
+    assert params["bootstrap.servers"] == "kafka:9092"
+    assert "metadata.broker.list" not in params
+    assert params["auto.offset.reset"] == "earliest"
+    assert (
+        kafka.kafka_params({"bootstrap.servers": "b:1", "auto.offset.reset": "largest"})[
+            "auto.offset.reset"
+        ]
+        == "latest"
+    )
+
+
+def test_like_spark2_a_new_stream_starts_at_the_end_and_the_offsets_stay_with_spark():
+    params = kafka.kafka_params({"metadata.broker.list": "kafka:9092"})
+    assert params["auto.offset.reset"] == "latest"
+    assert params["enable.auto.commit"] == "false"
+    bytes_class = "org.apache.kafka.common.serialization.ByteArrayDeserializer"
+    assert params["key.deserializer"] == params["value.deserializer"] == bytes_class
+
+
+def test_a_group_id_is_made_when_none_is_given_and_kept_when_given():
+    made = kafka.kafka_params({"metadata.broker.list": "k:9092"})["group.id"]
+    again = kafka.kafka_params({"metadata.broker.list": "k:9092"})["group.id"]
+    assert made.startswith("spark-streaming-")
+    assert made != again, "each stream a group of its own"
+    given = kafka.kafka_params({"bootstrap.servers": "k:9092", "group.id": "mine"})
+    assert given["group.id"] == "mine"
+
+
+def test_no_broker_is_one_sentence_naming_both_spellings():
+    with pytest.raises(SystemExit) as raised:
+        kafka.kafka_params({"auto.offset.reset": "smallest"})
+    message = str(raised.value)
+    assert "'metadata.broker.list'" in message
+    assert "'bootstrap.servers'" in message
+    assert message.count("\n") == 0
+
+
+def test_create_stream_is_gone_with_one_sentence_pointing_to_the_direct_approach():
+    with pytest.raises(SystemExit) as raised:
+        kafka.KafkaUtils.createStream(None, "localhost:2181", "group", {"topic_name": 1})
+    message = str(raised.value)
+    assert "removed in Spark 3.0" in message
+    assert "createDirectStream" in message
+    assert raised.value.code == message, "SystemExit's code is the sentence: exit status 1"
+
+
+def test_utf8_decoder_keeps_none_and_never_fails_on_bad_bytes():
+    assert kafka.utf8_decoder(None) is None
+    assert kafka.utf8_decoder("héllo".encode()) == "héllo"
+    assert kafka.utf8_decoder(b"ok\xff") == "ok\ufffd"
+
+
+def test_records_without_a_handler_are_key_value_pairs():
+    _ser, decode = kafka._decoder(kafka.utf8_decoder, kafka.utf8_decoder, None)
+    assert decode((None, b"hello,kafka")) == (None, "hello,kafka")
+    assert decode((b"k", b"v")) == ("k", "v")
+
+
+def test_a_message_handler_sees_topic_partition_offset_key_and_message():
+    _ser, decode = kafka._decoder(
+        kafka.utf8_decoder,
+        kafka.utf8_decoder,
+        lambda m: (m.topic, m.partition, m.offset, m.key, m.message),
+    )
+    record = ((b"words", b"2 41"), (None, b"hello"))
+    assert decode(record) == ("words", 2, 41, None, "hello")
+
+
+def test_offset_range_and_topic_and_partition_compare_as_values():
+    first = kafka.OffsetRange("words", 0, 10, 25)
+    assert first == kafka.OffsetRange("words", 0, 10, 25)
+    assert first != kafka.OffsetRange("words", 1, 10, 25)
+    assert first.count() == 15
+    assert repr(first) == "OffsetRange(topic: words, partition: 0, range: [10 -> 25])"
+    offsets = {kafka.TopicAndPartition("words", 0): 10}
+    assert offsets[kafka.TopicAndPartition("words", 0)] == 10
+    assert kafka.TopicAndPartition("words", 0) != kafka.TopicAndPartition("words", 1)
+
+
+def test_a_stream_pickled_into_a_checkpoint_keeps_only_its_input_streams_id():
+    # A closure that commits through the stream is pickled with the DStream graph; the stream
+    # (its SparkContext, its JVM objects) cannot be, its input stream's id can.
+    stream = object.__new__(kafka.KafkaDStream)
+    stream._input_id = 7
+    handle = copy.deepcopy(stream)
+    assert type(handle) is kafka._StreamHandle
+    assert handle._input_id == 7
+
+
+@pytest.fixture(scope="module")
+def ssc():
+    streaming = pytest.importorskip("pyspark.streaming")
+    from pyspark import SparkConf, SparkContext
+
+    conf = SparkConf().setMaster("local[2]").setAppName("kafka-direct-unit")
+    sc = SparkContext(conf=conf.set("spark.ui.enabled", "false"))
+    with pytest.warns(FutureWarning, match="DStream is deprecated"):
+        context = streaming.StreamingContext(sc, 1)
+    yield context
+    sc.stop()
+
+
+def test_without_the_jvm_integration_one_sentence_names_the_package(ssc):
+    # The host's PySpark has no spark-streaming-kafka-0-10 jar and no lab helper.
+    with pytest.raises(SystemExit) as raised:
+        kafka.KafkaUtils.createDirectStream(ssc, ["t"], {"metadata.broker.list": "k:9092"})
+    message = str(raised.value)
+    assert "org.apache.spark:spark-streaming-kafka-0-10_2.13:" in message
+    assert "is not on the classpath" in message
