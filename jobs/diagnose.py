@@ -38,7 +38,7 @@ class Where:
 def unreachable(where: Where) -> JobError:
     return JobError(
         f"cannot reach Kafka at {where.bootstrap}: start the lab with `make up` (inside the lab "
-        "the broker is kafka:9092; from the host, 127.0.0.1:9094), then submit the job again."
+        "the broker is kafka:9092; from the host, localhost:9092), then submit the job again."
     )
 
 

@@ -42,12 +42,12 @@ ENV_PREFIX = "STREAMLAB_PRODUCER_"
 
 def options() -> tuple[Option, ...]:
     """The table of options; the brokers default to the lab's (STREAMLAB_KAFKA_BOOTSTRAP)."""
-    lab_bootstrap = os.environ.get("STREAMLAB_KAFKA_BOOTSTRAP", "127.0.0.1:9094")
+    lab_bootstrap = os.environ.get("STREAMLAB_KAFKA_BOOTSTRAP", "localhost:9092")
     return (
         Option(
             "--bootstrap-servers",
             lab_bootstrap,
-            "Kafka brokers: kafka:9092 inside the lab, 127.0.0.1:9094 from the host",
+            "Kafka brokers: kafka:9092 inside the lab, localhost:9092 from the host",
         ),
         Option("--topic", "words", "topic to send to"),
         Option("--count", 60, "messages to send (with --file: at most this many lines; 0 = all)"),
@@ -193,7 +193,7 @@ def connect(args: argparse.Namespace):
 def unreachable(args: argparse.Namespace, error: Exception) -> ProducerError:
     return ProducerError(
         f"cannot reach Kafka at {args.bootstrap_servers} ({type(error).__name__}). "
-        "From the host use 127.0.0.1:9094; inside the lab, kafka:9092. Is the stack up?"
+        "From the host use localhost:9092; inside the lab, kafka:9092. Is the stack up?"
     )
 
 

@@ -52,7 +52,8 @@ def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
         ),
         (
             "Kafka (host)",
-            f"127.0.0.1:{settings['STREAMLAB_KAFKA_HOST_PORT']} (containers use kafka:9092)",
+            f"{settings['STREAMLAB_KAFKA_HOST_NAME']}:{settings['STREAMLAB_KAFKA_HOST_PORT']} "
+            "(containers use kafka:9092)",
         ),
     ]
 

@@ -20,7 +20,7 @@ from testcontainers.compose import DockerCompose
 from streamlab.compose import COMPOSE, create_topic
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
-from tests.support.stack import exec_in, host_bootstrap
+from tests.support.stack import exec_in
 from tests.support.wordcount import SEED_LINE, SEED_TOTALS, new_topic, produce
 
 pytestmark = pytest.mark.integration
@@ -70,9 +70,11 @@ def batches(log: str) -> dict[str, list[list[str]]]:
 
 
 def run_tutorial_producer(settings: dict[str, str]) -> None:
-    """The tutorial's producer.py, its text as the lab ships it, against the tests' broker and
-    with its 2 s pauses skipped (the 60 sends are the same)."""
-    source = PRODUCER.read_text().replace("localhost:9092", host_bootstrap(settings))
+    """The tutorial's producer.py, its text as the lab ships it, on the tests' port of the
+    host listener (the lab's is localhost:9092) and with its 2 s pauses skipped (the 60 sends
+    are the same)."""
+    port = settings["STREAMLAB_KAFKA_HOST_PORT"]
+    source = PRODUCER.read_text().replace("localhost:9092", f"localhost:{port}")
     fast = "import time\ntime.sleep = lambda _seconds: None\n"
     run = [sys.executable, "-c", fast + f"exec(compile({source!r}, 'producer.py', 'exec'))"]
     result = subprocess.run(run, capture_output=True, text=True, timeout=300, check=False)

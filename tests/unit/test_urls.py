@@ -12,7 +12,8 @@ SETTINGS = {
     "STREAMLAB_JUPYTER_PORT": "8899",
     "STREAMLAB_SPARK_UI_PORT": "8080",
     "STREAMLAB_APP_UI_PORT": "4040",
-    "STREAMLAB_KAFKA_HOST_PORT": "9094",
+    "STREAMLAB_KAFKA_HOST_PORT": "9092",
+    "STREAMLAB_KAFKA_HOST_NAME": "localhost",
     "STREAMLAB_HISTORY_PORT": "18099",
     "STREAMLAB_PROMETHEUS_PORT": "9099",
 }
@@ -35,9 +36,10 @@ def test_walkthrough_url_opens_the_notebook_with_the_token():
 def test_every_url_is_on_loopback_and_uses_the_configured_ports():
     urls = dict(lab_urls(SETTINGS))
     assert urls["JupyterLab"] == "http://127.0.0.1:8899/lab?token=t0k"
-    assert urls["Kafka (host)"].startswith("127.0.0.1:9094")
+    assert urls["Kafka (host)"].startswith("localhost:9092")
     assert urls["Spark history"].startswith("http://127.0.0.1:18099")
-    assert all("127.0.0.1" in url for url in urls.values())
+    # localhost: the name the broker advertises to the host's clients (published on 127.0.0.1).
+    assert all("127.0.0.1" in url or url.startswith("localhost:") for url in urls.values())
 
 
 def test_every_walkthrough_is_a_committed_notebook():
