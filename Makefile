@@ -86,10 +86,17 @@ topic: ## create the exercise's topic (TOPIC=words, PARTITIONS=3; HA=1: 3 replic
 	$(COMPOSE) exec -T kafka kafka-topics --bootstrap-server kafka:9092 --create --if-not-exists \
 	  --topic $(TOPIC) --partitions $(PARTITIONS) --replication-factor $(REPLICATION)
 
-submit: token ## submit the streaming word count to the cluster (restarts it if running)
+# API=dstream: the tutorial's own API, DStreams and KafkaUtils.createDirectStream
+# (jobs/dstream_wordcount.py), instead of Structured Streaming (jobs/wordcount.py).
+API ?= structured
+JOB_SCRIPTS := structured=wordcount dstream=dstream_wordcount
+JOB = $(or $(patsubst $(API)=%,%,$(filter $(API)=%,$(JOB_SCRIPTS))),$(error API=$(API) is not a job: use API=structured (the default) or API=dstream))
+JOB_ENV = STREAMLAB_TOPIC=$(TOPIC) STREAMLAB_JOB=$(JOB)
+
+submit: token ## submit the streaming word count to the cluster (restarts it if running; API=dstream: the tutorial's DStream job)
 	@$(PYTHON) -m streamlab.topics check $(TOPIC)
-	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d --force-recreate wordcount
-	@echo "  job UI: http://127.0.0.1:$(call setting,STREAMLAB_SPARK_UI_PORT) > Running Applications > streamlab-wordcount  (follow the counts: make job-logs)"
+	$(JOB_ENV) $(JOBS) up -d --force-recreate wordcount
+	@echo "  job UI: http://127.0.0.1:$(call setting,STREAMLAB_SPARK_UI_PORT) > Running Applications > streamlab-$(subst _,-,$(JOB))  (follow the counts: make job-logs)"
 
 produce: token ## run the producer (seed defaults; ARGS="--count 100 --interval 0.5" to change)
 	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) run --rm producer python /opt/streamlab/producer/producer.py $(ARGS)
@@ -101,8 +108,8 @@ job-logs: ## follow the word count's output
 results: ## the word counts summed over all batches so far, from the results sink
 	$(JOBS) exec -T wordcount python -m jobs.results --topic $(TOPIC)
 
-demo: up topic ## the exercise: start the stack, submit the job, produce the seed lines, follow the counts
-	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d wordcount
+demo: up topic ## the exercise: start the stack, submit the job, produce the seed lines, follow the counts (API=dstream: on DStreams)
+	$(JOB_ENV) $(JOBS) up -d wordcount
 	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) up -d --force-recreate producer
 	@echo "===> the producer sends 60 lines, one every 2 s; the job counts them every 3 s (Ctrl-C stops following)"
 	@$(MAKE) --no-print-directory job-logs

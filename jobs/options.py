@@ -9,10 +9,20 @@ A boolean takes --x and --no-x, so a default of true can be turned off too. Shar
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+# --log-level of both jobs, for Python's logging and for Spark's (log4j); `off` keeps a job's
+# output to the lesson: the start line and the batches.
+LOG_LEVELS = {
+    "off": logging.CRITICAL + 1,
+    "error": logging.ERROR,
+    "warn": logging.WARNING,
+    "info": logging.INFO,
+    "debug": logging.DEBUG,
+}
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"0", "false", "no", "off"})
 

@@ -21,8 +21,10 @@ def topic_data(data: Path, topic: str) -> list[Path]:
     """What the job keeps for one topic under its data folder (the defaults of its options)."""
     return [
         data / "checkpoints" / topic,
+        data / "checkpoints" / f"{topic}.dstream",  # the DStream job's (make submit API=dstream)
         data / "results" / topic,
         progress_path(data / "progress", topic),
+        data / "progress" / f"{topic}.dstream.jsonl",
     ]
 
 

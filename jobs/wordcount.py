@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` im
 
 from jobs.diagnose import JobError, Where, check_before_start, explain
 from jobs.lag import LagState, serve_lag
-from jobs.options import DefaultsHelpFormatter, Option, add_options
+from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
 from jobs.progress import make_listener, progress_path
 from jobs.results import RunningTotals, write_batch
 from jobs.words import INVALID_UTF8, WHITESPACE, split_line
@@ -150,17 +150,6 @@ def make_batch_handler(args: argparse.Namespace):
             print(f"Running totals after batch {batch_id}: {top[: args.print_limit]}", flush=True)
 
     return handle
-
-
-# --log-level, for Python's logging and for Spark's (log4j); `off` keeps the job's output to
-# the lesson: the start line and the batches.
-LOG_LEVELS = {
-    "off": logging.CRITICAL + 1,
-    "error": logging.ERROR,
-    "warn": logging.WARNING,
-    "info": logging.INFO,
-    "debug": logging.DEBUG,
-}
 
 
 ENV_PREFIX = "STREAMLAB_WORDCOUNT_"

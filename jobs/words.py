@@ -23,6 +23,13 @@ def split_line(value: bytes | bytearray | None, delimiter: str = ",") -> list[st
     except UnicodeDecodeError:
         log.warning("a value of %d bytes is not UTF-8; counted as %s", len(value), INVALID_UTF8)
         return [INVALID_UTF8]
+    return split_text(text, delimiter)
+
+
+def split_text(text: str | None, delimiter: str = ",") -> list[str]:
+    """The same rules for a value already decoded (the DStream job's lines)."""
+    if text is None:
+        return []
     # Two list comprehensions, no generator: this runs once per line, millions of times a batch.
     words = [part.strip(WHITESPACE) for part in text.split(delimiter)]
     return [word for word in words if word]

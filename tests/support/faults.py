@@ -12,6 +12,7 @@ from streamlab.compose import create_topic
 from streamlab.wait import wait_until
 from tests.support.stack import compose, container_logs
 from tests.support.wordcount import (
+    STRUCTURED,
     finish,
     make_corpus,
     new_topic,
@@ -29,15 +30,21 @@ INTERVAL = 0.004  # about 16 s of producing, so the fault lands mid-stream
 
 
 def through_fault(
-    settings, name: str, fault: Callable[[str], object], brokers: int = 1, timeout: float = 30
+    settings,
+    name: str,
+    fault: Callable[[str], object],
+    brokers: int = 1,
+    timeout: float = 30,
+    job: str = STRUCTURED,
 ) -> dict:
     """Job running and counting, a stream of lines, the fault mid-stream, then exact totals.
-    `brokers`: how many brokers the topic is replicated on and the clients know."""
+    `brokers`: how many brokers the topic is replicated on and the clients know; `job`: which
+    job the service runs."""
     topic = new_topic(name)
     create_topic(topic, replication=brokers)
     warm_up, warm_expected = make_corpus(WARM_UP, seed=1)
     corpus, expected = make_corpus(LINES, seed=zlib.crc32(name.encode()))
-    submit(topic, brokers=brokers)
+    submit(topic, brokers=brokers, job=job)
     try:
         finish(stream(settings, topic, warm_up, 0, brokers=brokers))
         wait_until(lambda: results(topic)["batches"] > 0, timeout=180, what="a first batch")

@@ -77,19 +77,26 @@ def new_topic(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def submit(topic: str, method: str = "rdd", brokers: int = 1) -> None:
+# The jobs that the service `wordcount` runs (make submit API=...): jobs/<name>.py.
+STRUCTURED = "wordcount"
+DSTREAM = "dstream_wordcount"
+
+
+def submit(topic: str, method: str = "rdd", brokers: int = 1, job: str = STRUCTURED) -> None:
     """(Re)starts the job on `topic`, each topic with its own checkpoint and results."""
     env = {
         "STREAMLAB_TOPIC": topic,
         "STREAMLAB_METHOD": method,
         "STREAMLAB_KAFKA_BOOTSTRAP": internal_bootstrap(brokers),
+        "STREAMLAB_JOB": job,
     }
     compose("up", "-d", "--force-recreate", "wordcount", env=env)
 
 
-def resume(topic: str, method: str = "rdd") -> None:
+def resume(topic: str, method: str = "rdd", job: str = STRUCTURED) -> None:
     """Starts the job again where it stopped (its container, its checkpoint)."""
-    compose("up", "-d", "wordcount", env={"STREAMLAB_TOPIC": topic, "STREAMLAB_METHOD": method})
+    env = {"STREAMLAB_TOPIC": topic, "STREAMLAB_METHOD": method, "STREAMLAB_JOB": job}
+    compose("up", "-d", "wordcount", env=env)
 
 
 def produce(settings: dict[str, str], topic: str, *args: str, stdin: str | None = None) -> dict:

@@ -1,0 +1,272 @@
+"""The tutorial's word count on DStreams: KafkaUtils.createDirectStream, as section 4.3 of the
+tutorial wrote it, submitted to the lab's cluster (`make submit API=dstream`).
+
+The chain is the tutorial's: `ks.map(lambda x: x[1])`, `flatMap` into words (by the job's word
+rules, jobs/words.py, so that this job and the Structured Streaming one count alike), `map` to
+(word, 1), `reduceByKey`. Each batch prints the tutorial's log: the five blocks of
+`ks.pprint()`, `lines.pprint()`, `words.pprint()`, `pairs.pprint()` and `counts.pprint()`
+(--print chooses fewer), and writes its counts to the results folder, one file per batch time.
+
+The offsets live in the DStream checkpoint: `StreamingContext.getOrCreate` rebuilds the stream
+from it after a restart, and a batch that was planned but not finished runs again with the
+same offset ranges and rewrites its own results file, so the summed results stay exact (the
+tutorial's "精确一次", exactly once). The graph comes back from the checkpoint as it was: to
+change the batch interval or --print, start over with `make reset`.
+
+Usage (inside the lab; `make submit API=dstream` does this):
+    spark-submit /opt/streamlab/jobs/dstream_wordcount.py --topic words --trigger "3 seconds"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from jobs.diagnose import JobError, Where, check_before_start, explain
+from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
+from jobs.results import write_batch
+from jobs.words import INVALID_UTF8, split_text
+
+log = logging.getLogger("dstream_wordcount")
+
+BLOCKS = ("ks", "lines", "words", "pairs", "counts")
+RULE = "-" * 43
+DEPRECATED = "DStream is deprecated"
+ENV_PREFIX = "STREAMLAB_WORDCOUNT_"
+OPTIONS = (
+    Option("--bootstrap-servers", "kafka:9092", "Kafka brokers, host:port[,host:port]"),
+    Option("--topic", "words", "topic to read"),
+    Option("--trigger", "3 seconds", "batch interval: N seconds or N milliseconds"),
+    Option("--delimiter", ",", "word separator within a line"),
+    Option(
+        "--starting-offsets",
+        "earliest",
+        "where a new stream starts (Kafka's auto.offset.reset)",
+        choices=("earliest", "latest"),
+    ),
+    Option(
+        "--fetch-max-wait-ms",
+        50,
+        "Kafka consumer's fetch.max.wait.ms for the executors (as the Structured Streaming job)",
+    ),
+    Option(
+        "--checkpoint",
+        "",
+        "DStream checkpoint: the offsets and the graph; a restart resumes from here "
+        "(default: /data/checkpoints/TOPIC.dstream)",
+    ),
+    Option(
+        "--results-dir",
+        "",
+        "results sink, one JSON file per batch time (default: /data/results/TOPIC)",
+    ),
+    Option(
+        "--progress-dir",
+        "/data/progress",
+        "where each batch's progress (records, delays) goes, as TOPIC.dstream.jsonl; "
+        "empty: nowhere",
+    ),
+    Option(
+        "--print",
+        ",".join(BLOCKS),
+        "the tutorial's pprint blocks to print per batch, of " + ", ".join(BLOCKS),
+    ),
+    Option("--print-limit", 10, "records per block (pprint's default)"),
+    Option(
+        "--log-level",
+        "off",
+        "Spark's and Python's log on stderr; off: the output is the start line and the blocks",
+        choices=tuple(LOG_LEVELS),
+    ),
+)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Per-batch word counts of a Kafka topic on DStreams (the tutorial's API).",
+        epilog=f"Every option can also be set with {ENV_PREFIX}<OPTION>.",
+        formatter_class=DefaultsHelpFormatter,
+    )
+    add_options(parser, ENV_PREFIX, OPTIONS)
+    args = parser.parse_args(argv)
+    args.checkpoint = args.checkpoint or f"/data/checkpoints/{args.topic}.dstream"
+    args.results_dir = args.results_dir or f"/data/results/{args.topic}"
+    args.blocks = [block.strip() for block in args.print.split(",") if block.strip()]
+    unknown = sorted(set(args.blocks) - set(BLOCKS))
+    if unknown:
+        parser.error(f"--print {args.print!r}: {', '.join(unknown)} is none of {', '.join(BLOCKS)}")
+    try:
+        args.seconds = batch_seconds(args.trigger)
+    except ValueError as error:
+        parser.error(str(error))
+    return args
+
+
+def batch_seconds(trigger: str) -> float:
+    """--trigger in the Structured Streaming job's words ("3 seconds", "500 milliseconds"), as
+    StreamingContext's batch duration in seconds."""
+    found = re.fullmatch(
+        r"\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|ms|millis|milliseconds?)\s*", trigger
+    )
+    if not found:
+        raise ValueError(f"--trigger {trigger!r}: give N seconds or N milliseconds")
+    value, unit = float(found.group(1)), found.group(2)
+    seconds = value / 1000 if unit.startswith("m") else value
+    if seconds <= 0:
+        raise ValueError(f"--trigger {trigger!r}: the batch interval must be above zero")
+    return seconds
+
+
+def decode_value(value: bytes | None) -> str | None:
+    """A record's value as text, and a value that is not UTF-8 as the job's marker, so that
+    it counts once as <invalid-utf8>, as in the Structured Streaming job."""
+    if value is None:
+        return None
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return INVALID_UTF8
+
+
+def pprint_block(time: datetime, records: list, limit: int) -> str:
+    """DStream.pprint()'s layout, for the counts block, which the job also writes out."""
+    lines = [RULE, f"Time: {time}", RULE, *(str(record) for record in records[:limit])]
+    if len(records) > limit:
+        lines.append("...")
+    return "\n".join(lines) + "\n"
+
+
+def batch_id(time: datetime) -> int:
+    """A batch's results file is named by its batch time: a batch that runs again after a
+    recovery has the same time, and overwrites its own file."""
+    return round(time.timestamp() * 1000)
+
+
+def counts_writer(args: argparse.Namespace):
+    """The counts block's output operation: collect, print, write (the driver, per batch)."""
+    results = Path(args.results_dir)
+    show = "counts" in args.blocks
+    limit = args.print_limit
+
+    def write(time: datetime, rdd) -> None:
+        counts = sorted(rdd.collect(), key=lambda pair: (-pair[1], pair[0]))
+        if show:
+            print(pprint_block(time, counts, limit), flush=True)
+        if counts:
+            write_batch(results, batch_id(time), time, counts)
+
+    return write
+
+
+def build(ssc, args: argparse.Namespace) -> None:
+    """The tutorial's program, on the job's options."""
+    from pyspark.streaming.kafka import KafkaUtils
+
+    params = {
+        "metadata.broker.list": args.bootstrap_servers,
+        "auto.offset.reset": args.starting_offsets,
+        "fetch.max.wait.ms": args.fetch_max_wait_ms,
+    }
+    delimiter = args.delimiter
+    ks = KafkaUtils.createDirectStream(ssc, [args.topic], params, valueDecoder=decode_value)
+    lines = ks.map(lambda x: x[1])
+    words = lines.flatMap(lambda line: split_text(line, delimiter))
+    pairs = words.map(lambda word: (word, 1))
+    counts = pairs.reduceByKey(lambda x, y: x + y)
+    printed = {"ks": ks, "lines": lines, "words": words, "pairs": pairs}
+    for name in BLOCKS[:-1]:
+        if name in args.blocks:
+            printed[name].pprint(args.print_limit)
+    counts.foreachRDD(counts_writer(args))
+
+
+def progress_listener(path: Path):
+    """A StreamingListener that appends one JSON line per completed batch: its records and
+    how long it waited and ran, as the Structured Streaming job's progress log does."""
+    from pyspark.streaming.listener import StreamingListener
+
+    def millis(value: int) -> int | None:  # Java's BatchInfo says -1 for "not yet"
+        return value if value >= 0 else None
+
+    class BatchProgress(StreamingListener):
+        def onBatchCompleted(self, batchCompleted) -> None:
+            info = batchCompleted.batchInfo()
+            record = {
+                "batch_time": info.batchTime().milliseconds(),
+                "records": info.numRecords(),
+                "scheduling_delay_ms": millis(info.schedulingDelay()),
+                "processing_delay_ms": millis(info.processingDelay()),
+                "total_delay_ms": millis(info.totalDelay()),
+            }
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a") as out:
+                out.write(json.dumps(record) + "\n")
+
+    return BatchProgress()
+
+
+def start_line(args: argparse.Namespace) -> str:
+    return (
+        f"Counting the words of topic {args.topic} on {args.bootstrap_servers} every "
+        f"{args.trigger} with DStreams (KafkaUtils.createDirectStream; deprecated since Spark "
+        f"3.4, still shipped); checkpoint {args.checkpoint}, results {args.results_dir}"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from pyspark import SparkConf, SparkContext
+    from pyspark.streaming import StreamingContext
+
+    # Said once in the start line instead of a FutureWarning in the middle of the output.
+    warnings.filterwarnings("ignore", DEPRECATED, FutureWarning)
+
+    def setup() -> StreamingContext:
+        sc = SparkContext(conf=SparkConf().setAppName("streamlab-dstream-wordcount"))
+        sc.setLogLevel(args.log_level.upper())
+        ssc = StreamingContext(sc, args.seconds)
+        build(ssc, args)
+        return ssc
+
+    print(start_line(args), flush=True)
+    ssc = StreamingContext.getOrCreate(args.checkpoint, setup)
+    ssc.sparkContext.setLogLevel(args.log_level.upper())
+    if args.progress_dir:
+        path = Path(args.progress_dir) / f"{args.topic}.dstream.jsonl"
+        ssc.addStreamingListener(progress_listener(path))
+    ssc.start()
+    try:
+        ssc.awaitTermination()
+    except KeyboardInterrupt:
+        log.info("stopping; the stream resumes from %s next time", args.checkpoint)
+        ssc.stop(stopSparkContext=True, stopGraceFully=False)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=LOG_LEVELS[args.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    where = Where(args.bootstrap_servers, args.topic, args.checkpoint, args.results_dir)
+    try:
+        check_before_start(where)
+        return run(args)
+    except JobError as error:
+        print(f"dstream_wordcount: {error}", file=sys.stderr, flush=True)
+    except Exception as error:  # the stream stopped: say why, in one sentence
+        log.debug("the stream stopped", exc_info=True)
+        print(f"dstream_wordcount: {explain(where, str(error))}", file=sys.stderr, flush=True)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
