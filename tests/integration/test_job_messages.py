@@ -21,6 +21,7 @@ from streamlab.wait import wait_until
 from tests.support.make import make
 from tests.support.stack import compose, container_logs, exec_in
 from tests.support.wordcount import (
+    SEED_TOTALS,
     make_corpus,
     new_topic,
     produce,
@@ -33,7 +34,6 @@ from tests.support.wordcount import (
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 log = logging.getLogger(__name__)
 
-SEED_TOTALS = {"hello": 60, "kafka": 120, "spark": 60, "streaming": 60}
 LESSON = re.compile(
     r"-{43}|Time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\('[^']*', \d+\)|\.\.\.|",
 )

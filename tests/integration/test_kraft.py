@@ -21,6 +21,8 @@ from tests.support.make import made
 from tests.support.notebooks import WALKTHROUGH, check_walkthrough, execute
 from tests.support.stack import HA_BROKERS, compose, compose_ps, exec_in
 from tests.support.wordcount import (
+    DSTREAM,
+    SEED_TOTALS,
     finish,
     make_corpus,
     new_topic,
@@ -35,7 +37,6 @@ log = logging.getLogger(__name__)
 
 KRAFT_FILES = "docker-compose.yml:docker-compose.kraft.yml"
 SERVICES = ["kafka", "spark-master", "spark-worker", "jupyter"]
-SEED_TOTALS = {"hello": 60, "kafka": 120, "spark": 60, "streaming": 60}
 THREE_VOTERS = "1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093"
 
 
@@ -112,6 +113,15 @@ def test_seed_counts_are_exact_on_kraft(kraft):
     submit(topic, "dataframe")
     final = wait_for_counts(topic, SEED_TOTALS)
     log.info("kraft seed: %d batch(es)", final["batches"])
+
+
+def test_dstream_job_counts_exactly_on_kraft(kraft):
+    """The tutorial's API, KafkaUtils.createDirectStream on DStreams, against Kafka 4."""
+    topic = new_topic("kraft-dstream")
+    produce(kraft, topic, "--interval", "0")
+    submit(topic, job=DSTREAM)
+    final = wait_for_counts(topic, SEED_TOTALS)
+    log.info("kraft dstream: %d batch(es)", final["batches"])
 
 
 def test_restart_from_checkpoint_on_kraft(kraft):

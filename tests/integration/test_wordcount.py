@@ -13,6 +13,7 @@ from testcontainers.compose import DockerCompose
 from streamlab.wait import wait_until
 from tests.support.stack import compose, container_logs
 from tests.support.wordcount import (
+    SEED_TOTALS,
     finish,
     make_corpus,
     new_topic,
@@ -25,8 +26,6 @@ from tests.support.wordcount import (
 
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
-
-SEED_TOTALS = {"hello": 60, "kafka": 120, "spark": 60, "streaming": 60}
 
 
 @pytest.mark.parametrize("method", ["rdd", "dataframe"])
