@@ -166,48 +166,111 @@ PROBE = """
 import json, sys, time
 from pyspark import SparkContext
 from pyspark.streaming import StreamingContext
-from pyspark.streaming.kafka import KafkaUtils, OffsetRange
+from pyspark.streaming.kafka import KafkaUtils, OffsetRange, TopicAndPartition
 
 topic, expected = sys.argv[1], int(sys.argv[2])
 sc = SparkContext("local[2]", "offset-ranges")
-ssc = StreamingContext(sc, 1)
-params = {"metadata.broker.list": "kafka:9092", "auto.offset.reset": "smallest"}
-stream = KafkaUtils.createDirectStream(ssc, [topic], params)
-seen = []
+params = {"metadata.broker.list": "kafka:9092", "auto.offset.reset": "smallest",
+          "group.id": "probe-" + topic}
 
-def batch(rdd):
-    ranges = rdd.offsetRanges()
-    if rdd.count():
-        seen.extend(ranges)
-        print(json.dumps({"partitions": rdd.getNumPartitions(), "records": rdd.count(),
-                          "ranges": [[o.partition, o.fromOffset, o.untilOffset] for o in ranges]}),
-              flush=True)
 
-stream.foreachRDD(batch)
-ssc.start()
-while sum(o.count() for o in seen) < expected:
-    time.sleep(0.2)
-ssc.stop(stopSparkContext=False, stopGraceFully=False)
+def run(make, done):
+    # A stream made by make(ssc, seen), until done(seen) says its batches have done their part.
+    ssc = StreamingContext(sc, 1)
+    seen = []
+    make(ssc, seen)
+    ssc.start()
+    deadline = time.time() + 120
+    while not done(seen) and time.time() < deadline:
+        time.sleep(0.2)
+    ssc.stop(stopSparkContext=False, stopGraceFully=False)
+    return seen
+
+
+def records(wanted):
+    return lambda seen: sum(o.count() for o in seen) >= wanted
+
+
+def committed_all(seen):
+    # commitAsync queues the offsets; the stream commits them when it plans its next batch.
+    from kafka import KafkaConsumer, TopicPartition
+    if not records(expected)(seen):
+        return False
+    consumer = KafkaConsumer(bootstrap_servers="kafka:9092", group_id=params["group.id"],
+                             enable_auto_commit=False)
+    try:
+        ends = {}
+        for o in seen:
+            ends[o.partition] = max(ends.get(o.partition, 0), o.untilOffset)
+        return all(consumer.committed(TopicPartition(topic, p)) == end for p, end in ends.items())
+    finally:
+        consumer.close()
+
+
+def subscribed(ssc, seen):
+    stream = KafkaUtils.createDirectStream(ssc, [topic], params)
+
+    def batch(rdd):
+        ranges = rdd.offsetRanges()
+        if rdd.count():
+            seen.extend(ranges)
+            print(json.dumps({"partitions": rdd.getNumPartitions(), "records": rdd.count(),
+                              "ranges": [[o.partition, o.fromOffset, o.untilOffset]
+                                         for o in ranges]}), flush=True)
+            stream.commitAsync(ranges)
+
+    stream.foreachRDD(batch)
+
+
+seen = run(subscribed, committed_all)
 merged = {}
 for o in seen:
     low, high = merged.get(o.partition, (o.fromOffset, o.untilOffset))
     merged[o.partition] = (min(low, o.fromOffset), max(high, o.untilOffset))
 again = [OffsetRange(topic, p, low, high) for p, (low, high) in merged.items()]
-rdd = KafkaUtils.createRDD(sc, params, again, messageHandler=lambda m: (m.partition, m.offset))
-print(json.dumps({"createRDD": sorted(rdd.collect()), "partitions": rdd.getNumPartitions()}))
+rdd = KafkaUtils.createRDD(sc, params, again, leaders={TopicAndPartition(topic, 0): "ignored"},
+                           messageHandler=lambda m: (m.topic, m.partition, m.offset))
+print(json.dumps({"createRDD": sorted(rdd.collect()), "partitions": rdd.getNumPartitions(),
+                  "ranges": sorted([o.partition, o.fromOffset, o.untilOffset]
+                                   for o in rdd.offsetRanges())}), flush=True)
+
+# From given offsets (Spark 2's fromOffsets: those partitions, from there), through transform,
+# with a messageHandler.
+start = {TopicAndPartition(topic, p): high - 5 for p, (low, high) in merged.items()}
+transformed = []
+
+
+def from_offsets(ssc, seen):
+    stream = KafkaUtils.createDirectStream(
+        ssc, [topic], params, fromOffsets=start,
+        messageHandler=lambda m: (m.partition, m.offset, m.message))
+
+    def ranges_of(rdd):
+        seen.extend(rdd.offsetRanges())
+        return rdd
+
+    stream.transform(ranges_of).foreachRDD(lambda rdd: transformed.extend(rdd.collect()))
+
+
+ranges = run(from_offsets, records(5 * len(start)))
+print(json.dumps({"fromOffsets": sorted([p, o] for p, o, _ in transformed),
+                  "messages": sorted({m for _, _, m in transformed}),
+                  "starts": sorted([o.partition, o.fromOffset] for o in ranges if o.count())}),
+      flush=True)
 """
 
 
-def test_each_batch_has_one_spark_partition_per_kafka_partition_and_exact_offsets(
-    stack: DockerCompose, settings
-):
+def test_the_direct_api_of_spark_2_on_a_real_topic(stack: DockerCompose, settings):
+    """Spark 2's KafkaStreamTests, on the lab: one Spark partition per Kafka partition, offset
+    ranges that cover exactly the produced offsets, createRDD with a messageHandler (and the
+    leaders that Kafka 0.10 no longer needs), fromOffsets through transform, commitAsync."""
     topic = new_topic("tutorial-offsets")
     summary = produce(settings, topic, "--count", "90", "--interval", "0")  # 3 partitions
     per_partition = {int(p): n for p, n in summary["partitions"].items()}
     assert sum(per_partition.values()) == 90, summary
-    out = exec_in("jupyter", "python", "-c", PROBE, topic, "90", timeout=300)
+    out = exec_in("jupyter", "python", "-c", PROBE, topic, "90", timeout=400)
     records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    *streamed, again = records
+    *streamed, again, offsets = records
     for batch in streamed:
         assert batch["partitions"] == 3, "one Spark partition per Kafka partition"
         assert batch["records"] == sum(high - low for _, low, high in batch["ranges"])
@@ -216,6 +279,23 @@ def test_each_batch_has_one_spark_partition_per_kafka_partition_and_exact_offset
         for partition, low, high in batch["ranges"]:
             read[partition] += high - low
     assert dict(read) == per_partition, "the ranges cover exactly the produced offsets"
-    expected = sorted([p, o] for p, n in per_partition.items() for o in range(n))
+    expected = sorted([topic, p, o] for p, n in per_partition.items() for o in range(n))
     assert again["createRDD"] == expected, "createRDD reads exactly the ranges it is given"
     assert again["partitions"] == 3
+    assert again["ranges"] == sorted([p, 0, n] for p, n in per_partition.items())
+    tails = sorted([p, o] for p, n in per_partition.items() for o in range(n - 5, n))
+    assert offsets["fromOffsets"] == tails, "fromOffsets starts each partition where told"
+    assert offsets["messages"] == [SEED_LINE], "the messageHandler saw the decoded values"
+    assert offsets["starts"] == sorted([p, n - 5] for p, n in per_partition.items())
+    committed = exec_in(
+        "kafka",
+        "kafka-consumer-groups",
+        "--bootstrap-server",
+        "kafka:9092",
+        "--describe",
+        "--group",
+        f"probe-{topic}",
+    )
+    for partition, n in per_partition.items():
+        row = rf"{re.escape(topic)}\s+{partition}\s+{n}\s"
+        assert re.search(row, committed), f"commitAsync left partition {partition}:\n{committed}"
