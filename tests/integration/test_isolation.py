@@ -115,18 +115,24 @@ def test_plain_compose_up_on_a_fresh_clone_protects_jupyter_with_its_own_token(t
         plain("down", "--volumes", "--remove-orphans")
 
 
-def learner_copy(into: Path) -> tuple[Path, int]:
+def learner_copy(into: Path, owner: str = "learner") -> tuple[Path, int]:
     """A fresh clone owned as a learner's would be: by the runner's own uid, or, when the
-    tests run as root (as CI does), by uid 1000, a typical first user on Linux."""
+    tests run as root (as CI does), by uid 1000, a typical first user on Linux; or, with
+    owner="root", by root, as on a course VM or a cloud machine used as root."""
     clone = fresh_clone(into)
+    if owner == "root":
+        if os.getuid() != 0:
+            pytest.skip("a checkout owned by root needs the tests to run as root (CI does)")
+        return clone, 0
     uid = os.getuid() or 1000
     if os.getuid() == 0:
         subprocess.run(["chown", "-R", f"{uid}:{uid}", str(clone)], check=True)
     return clone, uid
 
 
-def test_a_learners_notebooks_are_saved_as_their_own_and_survive_down_and_up(tmp_path):
-    clone, uid = learner_copy(tmp_path / "streamlab")
+@pytest.mark.parametrize("owner", ["learner", "root"])
+def test_a_learners_notebooks_are_saved_as_their_own_and_survive_down_and_up(tmp_path, owner):
+    clone, uid = learner_copy(tmp_path / "streamlab", owner)
     token = os.environ["STREAMLAB_JUPYTER_TOKEN"]
     port = os.environ["STREAMLAB_JUPYTER_PORT"]
     api = f"http://127.0.0.1:{port}/api/contents"
