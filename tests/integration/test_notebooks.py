@@ -17,10 +17,12 @@ from streamlab.wait import wait_until
 from tests.support.browser import BROWSER_MARKS, look
 from tests.support.notebooks import (
     SECOND_WALKTHROUGH,
+    TUTORIAL,
     WALKTHROUGH,
     check_kafka_sink,
     check_metrics_chart,
     check_running_totals,
+    check_tutorial,
     check_walkthrough,
     check_windows,
     execute,
@@ -74,6 +76,11 @@ def test_notebook_runs_top_to_bottom(executed, notebook: str):
     ]
     logged = [line for line in printed if LOG_LINE.search(line)]
     assert not logged, f"{notebook} printed log lines: {logged[:5]}"
+
+
+@pytest.mark.parametrize("edition", [TUTORIAL, f"zh/{TUTORIAL}"])
+def test_the_tutorial_as_written_counts_exactly_and_recovers(executed, edition: str):
+    check_tutorial(executed(edition))
 
 
 @pytest.mark.parametrize("edition", [WALKTHROUGH, f"zh/{WALKTHROUGH}"])

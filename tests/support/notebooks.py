@@ -4,6 +4,7 @@ and what the walkthrough must show when it has run."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections import Counter
 
@@ -11,6 +12,8 @@ from streamlab.config import ROOT
 from tests.support.stack import exec_in
 
 ARTIFACTS = ROOT / "test-artifacts"
+# The tutorial as written: its DStream program, offset ranges, a recovery, Structured Streaming.
+TUTORIAL = "00-the-tutorial-as-written.ipynb"
 WALKTHROUGH = "01-kafka-spark-wordcount.ipynb"
 # Seed lines the walkthrough sends (5 words each): sections 4, 6, 6b and 8.
 WALKTHROUGH_LINES = 30 + 30 + 100 + 20
@@ -158,3 +161,32 @@ def check_kafka_sink(nb: dict, totals_before: dict[str, int]) -> None:
     assert produced != totals_before, "nothing was produced after the replay"
     records = Counter(tuple(r) for r in summary["records"])
     assert records == first + first + Counter(produced.items()), f"read back: {records}"
+
+
+def check_tutorial(nb: dict) -> None:
+    """The tutorial's program counted every word in the log's five blocks per batch; each batch
+    of section 4 read one range per Kafka partition, up to Kafka's end offsets; getOrCreate
+    recovered without setup() and the totals stayed exact; Structured Streaming agrees."""
+    totals = printed_summary(nb, "tutorial-totals")
+    assert totals["counted"] == totals["produced"], f"the tutorial's totals differ: {totals}"
+    log = "".join(
+        "".join(o.get("text", ""))
+        for cell_id in ("produce", "wait")
+        for o in next(c for c in nb["cells"] if c.get("id") == cell_id)["outputs"]
+        if o["output_type"] == "stream"
+    )
+    times = re.findall(r"-{43}\nTime: (.+)\n-{43}\n", log)
+    per_batch = Counter(times)
+    *whole, _last = sorted(per_batch)  # ssc.stop() may cut the last batch short
+    assert whole, "no whole batch was printed"
+    assert {per_batch[t] for t in whole} == {5}, f"blocks per batch: {per_batch}"
+    assert "(None, 'hello,kafka,spark,streaming,kafka')" in log, "ks.pprint() printed no record"
+    ranges = printed_summary(nb, "offset-ranges")
+    assert ranges["read"] == ranges["ends"], f"the ranges stop short of Kafka's ends: {ranges}"
+    assert ranges["records"] == 30
+    assert len(ranges["ends"]) == 3, "one range per Kafka partition"
+    recovery = printed_summary(nb, "recovery")
+    assert recovery["setups"] == 1, "getOrCreate called setup() again instead of recovering"
+    assert recovery["counted"] == recovery["produced"], f"after the recovery: {recovery}"
+    structured = printed_summary(nb, "structured")
+    assert structured["counted"] == structured["produced"] == recovery["produced"], structured

@@ -219,6 +219,16 @@ def _two_arguments(func: Callable) -> Callable:
     return func
 
 
+def _returning_nothing(func: Callable) -> Callable:
+    """An output operation's result is dropped: PySpark would take a value returned by the
+    function (say, `lambda rdd: results.append(...)`'s) for an RDD, and fail the batch."""
+
+    def output(time: Any, rdd: RDD) -> None:
+        func(time, rdd)
+
+    return output
+
+
 class _StreamHandle:
     """What a KafkaDStream becomes when a closure that uses it is pickled into the checkpoint:
     the streaming graph's id of its input stream, enough to commit offsets after a recovery."""
@@ -247,7 +257,7 @@ class _KafkaStreamOps:
     def foreachRDD(self, func: Callable) -> None:
         stream: DStream = self  # type: ignore[assignment]
         jfunc = TransformFunction(
-            stream._sc, _two_arguments(func), stream._jrdd_deserializer
+            stream._sc, _returning_nothing(_two_arguments(func)), stream._jrdd_deserializer
         ).rdd_wrapper(_kafka_rdd)
         assert stream._ssc._jvm is not None
         stream._ssc._jvm.PythonDStream.callForeachRDD(stream._jdstream, jfunc)
