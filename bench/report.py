@@ -23,6 +23,11 @@ RATIO_TARGETS = {"dataframe": 0.95, "rdd": 0.5}
 JVM_SHAPE = {"dataframe": "JVM DataFrame", "rdd": "JVM reduceByKey"}
 
 
+# The DStream job (the tutorial's API) in the same run: its keep-up rate at 3 s batches on one
+# worker, its drain rate over the Structured Streaming rdd job's, its latency p50 at 1 s batches.
+DSTREAM_TARGETS = {"keep_up_lines_s": 150_000, "drain_ratio": 0.9, "latency_p50_s": 1.5}
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
@@ -104,6 +109,37 @@ def producer_rows(producer: dict) -> list[tuple[str, str, str]]:
             target = f"≥ 25% of ProducerPerformance: {verdict(met)}"
         rows.append((f"producer: kafka-python, acks=all, batching, {label}", text, target))
     return rows
+
+
+def dstream_rows(part: dict | None) -> list[tuple[str, str, str]]:
+    """The DStream job beside the Structured Streaming rdd job, each row with its target."""
+    if not part:
+        return []
+    goal = DSTREAM_TARGETS
+    ratio, trials = part["drain_ratio"], len(part["drain_trials"])
+    keep = part["keep_up_lines_s"]
+    p50 = {k: v / 1000 for k, v in part["latency"]["p50_ms"].items()}
+    runs = len(part["latency"]["runs"])
+    return [
+        (
+            f"DStream job (createDirectStream) drain / Structured Streaming rdd drain, same "
+            f"run, median of {trials} trials (range)",
+            f"{ranged(ratio, '{:.2f}x')}; {lines_s(part['drain_lines_s']['median'])} against "
+            f"{lines_s(part['structured_drain_lines_s']['median'])}",
+            f"≥ {goal['drain_ratio']}x: {verdict(ratio['median'] >= goal['drain_ratio'])}",
+        ),
+        (
+            "DStream job keeps up (3 s batches), 1 worker",
+            lines_s(keep),
+            f"≥ {goal['keep_up_lines_s']:,} lines/s: {verdict(keep >= goal['keep_up_lines_s'])}",
+        ),
+        (
+            f"DStream job latency produce → results, 1 s batches, p50, median of {runs} runs "
+            "(range)",
+            f"{ranged(p50, '{:.2f}')} s",
+            f"≤ {goal['latency_p50_s']} s: {verdict(p50['median'] <= goal['latency_p50_s'])}",
+        ),
+    ]
 
 
 def latency_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
@@ -200,6 +236,7 @@ def markdown(result: dict) -> str:
                 "",
             ),
         ]
+    rows += dstream_rows(result.get("dstream"))
     rows += latency_rows(result.get("latency") or [])
     startup = result.get("startup")
     if startup:

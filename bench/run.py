@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from statistics import median
 
+from bench import dstream
 from bench.analysis import (
     Batch,
     consumer_perf,
@@ -476,6 +477,39 @@ def latency(trigger: str, rate: float, seconds: float) -> dict:
     return {"trigger": trigger, "rate": rate, **{k: round(v) for k, v in summary(values).items()}}
 
 
+def dstream_part(args: argparse.Namespace, trials: int = 3) -> dict:
+    """The tutorial's API, the DStream job, beside the Structured Streaming rdd job in the same
+    run: both drain the same backlog in each trial, in alternate order from trial to trial (a
+    fresh topic each, since a checkpoint belongs to one topic); then the DStream job's keep-up
+    rate and its latency at 1 s batches."""
+    drains = []
+    for trial in range(trials):
+        topic = new_topic("dstream-drain")
+        send(topic, args.lines)
+        order = ["structured", "dstream"] if trial % 2 == 0 else ["dstream", "structured"]
+        rates = {}
+        for which in order:
+            if which == "structured":
+                rates[which] = drain(args.lines, "rdd", topic)["lines_s"]
+            else:
+                rates[which] = dstream.drain(send, topic, args.lines)["lines_s"]
+        log(f"dstream drain trial {trial + 1}: {rates}")
+        drains.append(rates)
+    capacity = median(d["dstream"] for d in drains)
+    keep = dstream.keep_up(send, new_topic, capacity, args.seconds)
+    probe = (PROBES / "latency.py").read_text()
+    latency_1s = dstream.latency_runs(send, new_topic, probe, args.latency_rate, args.seconds)
+    return {
+        "drain_trials": drains,
+        "drain_lines_s": spread([d["dstream"] for d in drains]),
+        "structured_drain_lines_s": spread([d["structured"] for d in drains]),
+        "drain_ratio": spread([d["dstream"] / d["structured"] for d in drains]),
+        "keep_up_lines_s": keep["lines_s"],
+        "keep_up": keep,
+        "latency": latency_1s,
+    }
+
+
 # ---- the run ------------------------------------------------------------------------------
 
 
@@ -551,6 +585,7 @@ PARTS: dict[str, Callable[[argparse.Namespace], tuple[str, object]]] = {
     "idle": lambda args: ("idle", idle(args.idle_seconds)),
     "producer": lambda args: ("producer", producer_rates(args.lines)),
     "latency": lambda args: ("latency", latency_runs(args)),
+    "dstream": lambda args: ("dstream", dstream_part(args)),
 }
 FROM_NOTHING = {"startup", "idle"}
 
@@ -587,6 +622,8 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
     log("the job draining a backlog")
     # The lab's job on the very topic the ceilings read; the DataFrame variant for comparison.
     result["drain"] = [drain(args.lines, "rdd", topic), drain(args.lines, "dataframe")]
+    log("the DStream job beside the Structured Streaming job")
+    result["dstream"] = dstream_part(args)
     log("the lab's job beside the JVM reference")
     result["compare"] = compare(args.compare_lines, args.compare_cap, args.trials)
     capacity = result["drain"][0]["lines_s"]

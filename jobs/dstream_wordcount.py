@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import re
 import sys
 import warnings
@@ -31,7 +32,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jobs.diagnose import JobError, Where, check_before_start, explain
+from jobs.diagnose import JobError, KafkaView, Where, check_before_start, explain
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
 from jobs.results import write_batch
 from jobs.words import INVALID_UTF8, split_text
@@ -52,6 +53,12 @@ OPTIONS = (
         "earliest",
         "where a new stream starts (Kafka's auto.offset.reset)",
         choices=("earliest", "latest"),
+    ),
+    Option(
+        "--max-offsets-per-trigger",
+        0,
+        "cap on records per batch (0: no cap), as Spark's maxRatePerPartition over the topic's "
+        "partitions",
     ),
     Option(
         "--fetch-max-wait-ms",
@@ -77,8 +84,10 @@ OPTIONS = (
     ),
     Option(
         "--print",
-        ",".join(BLOCKS),
-        "the tutorial's pprint blocks to print per batch, of " + ", ".join(BLOCKS),
+        "",
+        "the tutorial's pprint blocks to print per batch, some of "
+        + ", ".join(BLOCKS)
+        + " (default: all five)",
     ),
     Option("--print-limit", 10, "records per block (pprint's default)"),
     Option(
@@ -101,6 +110,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.checkpoint = args.checkpoint or f"/data/checkpoints/{args.topic}.dstream"
     args.results_dir = args.results_dir or f"/data/results/{args.topic}"
     args.blocks = [block.strip() for block in args.print.split(",") if block.strip()]
+    args.blocks = args.blocks or list(BLOCKS)
     unknown = sorted(set(args.blocks) - set(BLOCKS))
     if unknown:
         parser.error(f"--print {args.print!r}: {', '.join(unknown)} is none of {', '.join(BLOCKS)}")
@@ -151,6 +161,17 @@ def batch_id(time: datetime) -> int:
     return round(time.timestamp() * 1000)
 
 
+# Each batch's end offset per partition, by batch time: from the direct stream's RDD to the
+# progress listener, both on the driver. Module-level, so that the function that fills it is
+# pickled into the checkpoint by reference and still fills this dict after a recovery.
+BATCH_OFFSETS: dict[int, dict[int, int]] = {}
+
+
+def remember_offsets(time: datetime, rdd) -> None:
+    """An output operation that runs no job: it reads the batch's offset ranges."""
+    BATCH_OFFSETS[batch_id(time)] = {o.partition: o.untilOffset for o in rdd.offsetRanges()}
+
+
 def counts_writer(args: argparse.Namespace):
     """The counts block's output operation: collect, print, write (the driver, per batch)."""
     results = Path(args.results_dir)
@@ -178,10 +199,13 @@ def build(ssc, args: argparse.Namespace) -> None:
     }
     delimiter = args.delimiter
     ks = KafkaUtils.createDirectStream(ssc, [args.topic], params, valueDecoder=decode_value)
+    ks.foreachRDD(remember_offsets)
     lines = ks.map(lambda x: x[1])
     words = lines.flatMap(lambda line: split_text(line, delimiter))
     pairs = words.map(lambda word: (word, 1))
-    counts = pairs.reduceByKey(lambda x, y: x + y)
+    # Into one partition, as the Structured Streaming job's reduceByKey: each Kafka partition's
+    # words are combined before the shuffle, so the reduce side holds a few pairs per word.
+    counts = pairs.reduceByKey(lambda x, y: x + y, numPartitions=1)
     printed = {"ks": ks, "lines": lines, "words": words, "pairs": pairs}
     for name in BLOCKS[:-1]:
         if name in args.blocks:
@@ -200,18 +224,32 @@ def progress_listener(path: Path):
     class BatchProgress(StreamingListener):
         def onBatchCompleted(self, batchCompleted) -> None:
             info = batchCompleted.batchInfo()
+            batch_time = info.batchTime().milliseconds()
             record = {
-                "batch_time": info.batchTime().milliseconds(),
+                "batch_time": batch_time,
                 "records": info.numRecords(),
                 "scheduling_delay_ms": millis(info.schedulingDelay()),
                 "processing_delay_ms": millis(info.processingDelay()),
                 "total_delay_ms": millis(info.totalDelay()),
+                "end_offsets": BATCH_OFFSETS.pop(batch_time, None),
             }
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a") as out:
                 out.write(json.dumps(record) + "\n")
 
     return BatchProgress()
+
+
+def max_rate(args: argparse.Namespace) -> int:
+    """--max-offsets-per-trigger as Spark's cap per partition and second (DStreams cap the
+    rate of each partition, not the batch)."""
+    where = Where(args.bootstrap_servers, args.topic, args.checkpoint, args.results_dir)
+    view = KafkaView(where)
+    try:
+        partitions = max(1, len(view.end_offsets()))
+    finally:
+        view.close()
+    return max(1, math.ceil(args.max_offsets_per_trigger / partitions / args.seconds))
 
 
 def start_line(args: argparse.Namespace) -> str:
@@ -229,8 +267,12 @@ def run(args: argparse.Namespace) -> int:
     # Said once in the start line instead of a FutureWarning in the middle of the output.
     warnings.filterwarnings("ignore", DEPRECATED, FutureWarning)
 
+    conf = SparkConf().setAppName("streamlab-dstream-wordcount")
+    if args.max_offsets_per_trigger > 0:
+        conf.set("spark.streaming.kafka.maxRatePerPartition", str(max_rate(args)))
+
     def setup() -> StreamingContext:
-        sc = SparkContext(conf=SparkConf().setAppName("streamlab-dstream-wordcount"))
+        sc = SparkContext(conf=conf)
         sc.setLogLevel(args.log_level.upper())
         ssc = StreamingContext(sc, args.seconds)
         build(ssc, args)
@@ -269,4 +311,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # From the package, not __main__: the functions of the stream are then pickled into the
+    # checkpoint by reference, and a recovered stream calls this very module.
+    from jobs.dstream_wordcount import main as package_main
+
+    sys.exit(package_main())

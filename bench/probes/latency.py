@@ -1,10 +1,13 @@
 """Raw data for the produce-to-results latency, read inside the job's container, fed on stdin:
     python - BOOTSTRAP TOPIC CHECKPOINT RESULTS
+    python - BOOTSTRAP TOPIC - RESULTS        (the DStream job: no offsets in its checkpoint)
 
 Prints JSON with every record's (partition, offset, produce timestamp in ms) and every finished
 batch's (batch id, end offset per partition, time its results file was written in ms). The
 checkpoint's offsets/N file says where batch N ends; the results file's mtime says when its
-counts appeared. bench/analysis.py pairs them up.
+counts appeared. bench/analysis.py pairs them up. For the DStream job, whose progress lines
+say where each batch ended, "written" gives each results file's time by its name (the batch
+time in ms) instead.
 """
 
 import json
@@ -17,7 +20,11 @@ from kafka import KafkaConsumer, TopicPartition
 bootstrap, topic, checkpoint, results = sys.argv[1:5]
 
 batches = []
-for path in sorted(Path(checkpoint, "offsets").iterdir()):
+written_at = {
+    int(path.stem.removeprefix("batch-")): path.stat().st_mtime * 1000
+    for path in Path(results).glob("batch-*.json")
+}
+for path in sorted(Path(checkpoint, "offsets").iterdir()) if checkpoint != "-" else []:
     if not path.name.isdigit():
         continue
     batch_id = int(path.name)
@@ -43,4 +50,4 @@ while left and time.monotonic() < deadline:
         if chunk and chunk[-1].offset + 1 >= ends[tp]:
             left.pop(tp, None)
 consumer.close()
-print(json.dumps({"batches": batches, "records": records}))
+print(json.dumps({"batches": batches, "records": records, "written": written_at}))

@@ -96,6 +96,19 @@ def test_the_tutorials_import_line_works_in_the_lab(stack: DockerCompose, servic
         assert "KafkaUtils.createDirectStream" in out, out
 
 
+def test_the_tutorials_import_line_works_in_the_jobs_container(stack: DockerCompose):
+    # The job's container (the service `wordcount`, as `make submit` starts it), plain Python
+    # and under spark-submit, whose driver imports PySpark from pyspark.zip.
+    submit = "cat > /tmp/imports.py && exec spark-submit /tmp/imports.py"
+    for command in (["python", "-c", IMPORT], ["sh", "-c", submit]):
+        run = ["run", "--rm", "--no-deps", "-T", "wordcount", *command]
+        result = subprocess.run(
+            [*COMPOSE, *run], cwd=ROOT, input=IMPORT, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "KafkaUtils.createDirectStream" in result.stdout, result.stdout
+
+
 def test_create_stream_is_one_sentence_and_a_non_zero_exit(stack: DockerCompose):
     program = (
         "from pyspark.streaming.kafka import KafkaUtils\n"

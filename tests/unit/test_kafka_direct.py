@@ -70,20 +70,27 @@ def test_utf8_decoder_keeps_none_and_never_fails_on_bad_bytes():
     assert kafka.utf8_decoder(b"ok\xff") == "ok\ufffd"
 
 
-def test_records_without_a_handler_are_key_value_pairs():
-    _ser, decode = kafka._decoder(kafka.utf8_decoder, kafka.utf8_decoder, None)
-    assert decode((None, b"hello,kafka")) == (None, "hello,kafka")
-    assert decode((b"k", b"v")) == ("k", "v")
+def read(serializer, records: list[tuple]) -> list:
+    import io
+
+    return list(serializer.load_stream(io.BytesIO(frames(records))))
+
+
+def test_records_without_a_handler_are_decoded_key_value_pairs():
+    records = [(None, b"hello,kafka"), (b"k", b"v"), (b"key", None), (None, b"ok\xff")]
+    decoded = read(kafka.KafkaRecords(kafka.utf8_decoder, kafka.utf8_decoder), records)
+    assert decoded == [(None, "hello,kafka"), ("k", "v"), ("key", None), (None, "ok\ufffd")]
+    as_bytes = read(kafka.KafkaRecords(bytes, lambda v: v), [(b"k", b"v")])
+    assert as_bytes == [(b"k", b"v")], "any decoder, as Spark 2 had them"
 
 
 def test_a_message_handler_sees_topic_partition_offset_key_and_message():
-    _ser, decode = kafka._decoder(
-        kafka.utf8_decoder,
-        kafka.utf8_decoder,
-        lambda m: (m.topic, m.partition, m.offset, m.key, m.message),
-    )
-    record = ((b"words", b"2 41"), (None, b"hello"))
-    assert decode(record) == ("words", 2, 41, None, "hello")
+    def handler(m):
+        return (m.topic, m.partition, m.offset, m.key, m.message)
+
+    serializer = kafka.KafkaRecords(kafka.utf8_decoder, kafka.utf8_decoder, handler)
+    record = (b"words", b"2 41", None, b"hello")
+    assert read(serializer, [record]) == [("words", 2, 41, None, "hello")]
 
 
 def test_offset_range_and_topic_and_partition_compare_as_values():
@@ -127,3 +134,48 @@ def test_without_the_jvm_integration_one_sentence_names_the_package(ssc):
     message = str(raised.value)
     assert "org.apache.spark:spark-streaming-kafka-0-10_2.13:" in message
     assert "is not on the classpath" in message
+
+
+def frames(records: list[tuple]) -> bytes:
+    """What PythonRDD writes for an RDD of byte-array pairs: two frames a record."""
+    import struct
+
+    from pyspark.serializers import SpecialLengths
+
+    out = b""
+    for pair in records:
+        for part in pair:
+            if part is None:
+                out += struct.pack("!i", SpecialLengths.NULL)
+            else:
+                out += struct.pack("!i", len(part)) + part
+    return out + struct.pack("!i", SpecialLengths.END_OF_DATA_SECTION)
+
+
+def test_the_records_read_as_spark_2s_pair_deserializer_read_them():
+    import io
+
+    from pyspark.serializers import NoOpSerializer, PairDeserializer
+
+    records = [(None, b"hello,kafka"), (b"k", b""), (b"key", None), (None, b"\xff")]
+    spark2 = PairDeserializer(NoOpSerializer(), NoOpSerializer())
+    assert list(spark2.load_stream(io.BytesIO(frames(records)))) == records
+    assert read(kafka.KafkaRecords(lambda k: k, lambda v: v), records) == records
+
+
+def test_the_private_framing_the_fast_reader_stands_on_is_still_there():
+    # KafkaRecords falls back to PairDeserializer without it, slower: this test says so.
+    from pyspark.serializers import NoOpSerializer
+
+    assert callable(getattr(NoOpSerializer(), kafka.FRAME_READER, None)), (
+        "pyspark.serializers.FramedSerializer._read_with_length is gone in this PySpark: "
+        "pyspark_streaming_kafka.KafkaRecords now reads the records through PairDeserializer"
+    )
+
+
+def test_without_the_private_framing_the_records_still_read_right(monkeypatch):
+    monkeypatch.setattr(kafka, "FRAME_READER", "_a_method_no_pyspark_has")
+    records = [(None, b"a,b"), (b"k", None)]
+    assert read(kafka.KafkaRecords(lambda k: k, lambda v: v), records) == records
+    handler = kafka.KafkaRecords(kafka.utf8_decoder, kafka.utf8_decoder, lambda m: m.offset)
+    assert read(handler, [(b"t", b"0 7", None, b"x")]) == [7]

@@ -29,7 +29,6 @@ from typing import Any
 import pyspark
 from py4j.java_gateway import JavaClass, JavaObject
 from pyspark import RDD, SparkContext
-from pyspark.core.rdd import PipelinedRDD
 from pyspark.serializers import NoOpSerializer, PairDeserializer, Serializer
 from pyspark.streaming import DStream, StreamingContext
 from pyspark.streaming.dstream import TransformedDStream
@@ -198,18 +197,6 @@ class KafkaRDD(RDD):
         return _offset_ranges(self.ctx, self._jrdd)
 
 
-class KafkaPipelinedRDD(PipelinedRDD):
-    """The decoded records of a batch: still a PipelinedRDD, so the learner's map and
-    flatMap run in the same Python pass, and still able to say which offsets it read."""
-
-    def offsetRanges(self) -> list[OffsetRange]:
-        return _offset_ranges(self.ctx, self._prev_jrdd)
-
-
-def _decoded(rdd: RDD, decode: Callable[[Any], Any]) -> KafkaPipelinedRDD:
-    return KafkaPipelinedRDD(rdd, lambda _split, records: map(decode, records), True)
-
-
 def _two_arguments(func: Callable) -> Callable:
     """DStream's convention: a function of (rdd) or of (time, rdd)."""
     if func.__code__.co_argcount == 1:
@@ -304,47 +291,91 @@ class KafkaTransformedDStream(_KafkaStreamOps, TransformedDStream):
 
 
 class KafkaDStream(KafkaTransformedDStream):
-    """The direct stream itself: the JVM's records, decoded in Python."""
+    """The direct stream itself: the JVM's records, decoded by its serializer as Python reads
+    them. Its DStream is the JVM's own (no Python pass of its own), and the transformations
+    after it fold into one Python pass over the records."""
 
     def __init__(
-        self,
-        ssc: StreamingContext,
-        jstream: JavaObject,
-        ser: Serializer,
-        decode: Callable,
-        input_id: int,
+        self, ssc: StreamingContext, jstream: JavaObject, ser: Serializer, input_id: int
     ) -> None:
         raw: DStream = DStream(jstream, ssc, ser)
         raw._input_id = input_id  # type: ignore[attr-defined]
-        super().__init__(raw, lambda _time, rdd: _decoded(rdd, decode))
+        super().__init__(raw, lambda _time, rdd: rdd)
+        self._jrdd_deserializer = ser
+
+    @property
+    def _jdstream(self) -> JavaObject:
+        return self.prev._jdstream
 
 
-def _decoder(
-    keyDecoder: Callable,
-    valueDecoder: Callable,
-    messageHandler: Callable | None,
-) -> tuple[Serializer, Callable]:
-    """How Python reads the JVM's frames: (key, value), or ((topic, "partition offset"),
-    (key, value)) when a messageHandler wants the record's metadata."""
-    raw = NoOpSerializer()
-    if messageHandler is None:
+# PySpark's private reader of one frame (FramedSerializer._read_with_length), if it has one.
+FRAME_READER = "_read_with_length"
 
-        def pair(record: tuple[bytes, bytes]) -> tuple[Any, Any]:
-            return keyDecoder(record[0]), valueDecoder(record[1])
 
-        return PairDeserializer(raw, raw), pair
-    handler = messageHandler
+class KafkaRecords(Serializer):
+    """Reads the JVM's records and decodes them as they come: (key, value) through the
+    decoders, or, for a messageHandler, its result of a KafkaMessageAndMetadata. The JVM
+    writes two frames a record (key, value) or four ((topic, "partition offset"), (key,
+    value)); Spark 2 read them with PairDeserializer(NoOpSerializer(), NoOpSerializer()),
+    whose batch of one and zip per record cost more than the reading itself. The frames are
+    read with FramedSerializer._read_with_length, a private method of PySpark's; without it
+    (a later PySpark) PairDeserializer serves, slower."""
 
-    def message(record: tuple[tuple[bytes, bytes], tuple[bytes, bytes]]) -> Any:
-        (topic, position), (key, value) = record
-        partition, offset = position.decode().split()
-        return handler(
-            KafkaMessageAndMetadata(
-                topic.decode(), int(partition), int(offset), keyDecoder(key), valueDecoder(value)
-            )
-        )
+    def __init__(
+        self,
+        keyDecoder: Callable,
+        valueDecoder: Callable,
+        messageHandler: Callable | None = None,
+    ) -> None:
+        self.keyDecoder = keyDecoder
+        self.valueDecoder = valueDecoder
+        self.messageHandler = messageHandler
 
-    return PairDeserializer(PairDeserializer(raw, raw), PairDeserializer(raw, raw)), message
+    def _frames(self, stream: Any, width: int) -> Iterable[tuple]:
+        """The records' raw frames, `width` (2 or 4) a record."""
+        frame = getattr(NoOpSerializer(), FRAME_READER, None)
+        if frame is None:
+            raw = NoOpSerializer()
+            pair = PairDeserializer(raw, raw)
+            if width == 2:
+                yield from pair.load_stream(stream)
+                return
+            for (topic, position), (key, value) in PairDeserializer(pair, pair).load_stream(stream):
+                yield topic, position, key, value
+            return
+        while True:
+            try:
+                first = frame(stream)
+            except EOFError:
+                return
+            if width == 2:
+                yield first, frame(stream)
+            else:
+                yield first, frame(stream), frame(stream), frame(stream)
+
+    def load_stream(self, stream: Any) -> Iterable[Any]:
+        key_of, value_of, handler = self.keyDecoder, self.valueDecoder, self.messageHandler
+        if handler is not None:
+            for topic, position, key, value in self._frames(stream, 4):
+                partition, offset = position.decode().split()
+                yield handler(
+                    KafkaMessageAndMetadata(
+                        topic.decode(), int(partition), int(offset), key_of(key), value_of(value)
+                    )
+                )
+            return
+        if key_of is utf8_decoder:  # a record without a key needs no call for it
+            for key, value in self._frames(stream, 2):
+                yield (None if key is None else key_of(key)), value_of(value)
+            return
+        for key, value in self._frames(stream, 2):
+            yield key_of(key), value_of(value)
+
+    def _load_stream_without_unbatching(self, stream: Any) -> Iterable[list]:
+        return ([record] for record in self.load_stream(stream))
+
+    def __repr__(self) -> str:
+        return "KafkaRecords()"
 
 
 class KafkaUtils:
@@ -377,11 +408,11 @@ class KafkaUtils:
         jinput = helper.createDirectStream(
             ssc._jssc, kafka_params(kafkaParams), list(topics), offsets
         )
-        ser, decode = _decoder(keyDecoder, valueDecoder, messageHandler)
+        ser = KafkaRecords(keyDecoder, valueDecoder, messageHandler)
         jstream = (
             helper.keysAndValues(jinput) if messageHandler is None else helper.withMetadata(jinput)
         )
-        return KafkaDStream(ssc, jstream, ser, decode, helper.inputStreamId(jinput))
+        return KafkaDStream(ssc, jstream, ser, helper.inputStreamId(jinput))
 
     @staticmethod
     def createRDD(
@@ -392,7 +423,7 @@ class KafkaUtils:
         keyDecoder: Callable = utf8_decoder,
         valueDecoder: Callable = utf8_decoder,
         messageHandler: Callable | None = None,
-    ) -> KafkaPipelinedRDD:
+    ) -> KafkaRDD:
         """Exactly these offset ranges as one RDD. `leaders` is accepted for Spark 2's
         signature and not needed: Kafka 0.10's consumer finds each partition's leader."""
         del leaders
@@ -401,5 +432,4 @@ class KafkaUtils:
         jrdd = helper.createRDD(
             sc._jsc, kafka_params(kafkaParams), ranges, messageHandler is not None
         )
-        ser, decode = _decoder(keyDecoder, valueDecoder, messageHandler)
-        return _decoded(KafkaRDD(jrdd, sc, ser), decode)
+        return KafkaRDD(jrdd, sc, KafkaRecords(keyDecoder, valueDecoder, messageHandler))

@@ -1,0 +1,219 @@
+"""The bench's DStream part: the tutorial's API (jobs/dstream_wordcount.py, `make submit
+API=dstream`) beside the Structured Streaming job's rdd method, in the same run, on the same
+stack: its drain rate as a ratio to the Structured Streaming job's, the highest rate it keeps
+up with at 3 s batches on one worker, and its produce-to-results latency at 1 s batches.
+
+The DStream job writes one progress line per batch from its StreamingListener (records,
+scheduling and processing delay, end offsets) instead of Structured Streaming's progress
+JSON; this module reads those and hands the shared analysis what it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from statistics import median
+
+from bench.analysis import Batch, latencies_ms, percentile, spread, summary
+from streamlab.compose import compose, exec_in
+from streamlab.wait import wait_until
+
+JOB = "dstream_wordcount"
+DRAIN_CAP = 250_000  # records a batch, as the Structured Streaming drain reads its backlog
+BATCH_MS = 3000
+
+
+def submit(topic: str, trigger: str = "3 seconds", cap: int = 0) -> None:
+    """The DStream job on `topic`, with a results folder of its own (the Structured Streaming
+    job may have counted the same topic)."""
+    compose(
+        "up",
+        "-d",
+        "--force-recreate",
+        "wordcount",
+        env={
+            "STREAMLAB_JOB": JOB,
+            "STREAMLAB_TOPIC": topic,
+            "STREAMLAB_TRIGGER": trigger,
+            "STREAMLAB_WORDCOUNT_MAX_OFFSETS_PER_TRIGGER": str(cap),
+            "STREAMLAB_WORDCOUNT_RESULTS_DIR": f"/data/results/{topic}.dstream",
+            "STREAMLAB_WORDCOUNT_PRINT": "counts",
+        },
+    )
+
+
+def progress(topic: str) -> list[dict]:
+    path = f"/data/progress/{topic}.dstream.jsonl"
+    out = exec_in("wordcount", "sh", "-c", f"cat {path} 2>/dev/null || :")
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def read_all(records: Sequence[Mapping]) -> int:
+    return sum(r["records"] for r in records)
+
+
+def wait_read(topic: str, total: int, timeout: float = 600) -> list[dict]:
+    """Until the job's batches have read `total` records; its progress lines."""
+
+    def probe() -> list[dict] | None:
+        records = progress(topic)
+        return records if read_all(records) >= total else None
+
+    return wait_until(probe, timeout=timeout, interval=1, what=f"the DStream job reading {topic}")
+
+
+def drain_rate(records: Sequence[Mapping]) -> tuple[float, int]:
+    """Records per second of processing over the batches that read a backlog, the first one
+    (start-up) left out: the Structured Streaming drain's measure, rows over durations."""
+    busy = [r for r in records if r["records"] and r["processing_delay_ms"]][1:]
+    rows = sum(r["records"] for r in busy)
+    seconds = sum(r["processing_delay_ms"] for r in busy) / 1000
+    return (rows / seconds if seconds else 0.0), rows
+
+
+def keeps_up(
+    records: Sequence[Mapping], start: float, end: float, total: int, batch_ms: float
+) -> dict:
+    """Kept up: the batches of the load (after two batches of warm-up) each processed within
+    the batch interval (p90), and the batch holding the last line finished within two batch
+    intervals (plus a second) of the load's end, so that the delay did not grow."""
+    warm_ms, end_ms = (start * 1000) + 2 * batch_ms, end * 1000
+    window = [r for r in records if r["records"] and warm_ms <= r["batch_time"] <= end_ms]
+    durations = [r["processing_delay_ms"] or 0 for r in window] or [float("inf")]
+    done, last = 0, None
+    for r in sorted(records, key=lambda r: r["batch_time"]):
+        done += r["records"]
+        if done >= total:
+            last = r
+            break
+    finished = None if last is None else (last["batch_time"] + (last["total_delay_ms"] or 0))
+    catch_up = None if finished is None else max(0.0, (finished - end_ms) / 1000)
+    p90 = percentile(durations, 90)
+    ok = bool(window) and p90 <= batch_ms and catch_up is not None
+    return {
+        "batches": len(window),
+        "processing_p50_ms": percentile(durations, 50),
+        "processing_p90_ms": p90,
+        "catch_up_s": catch_up,
+        "keeps_up": ok and catch_up is not None and catch_up <= 2 * batch_ms / 1000 + 1,
+    }
+
+
+def drain(send: Callable[..., float], topic: str, lines: int) -> dict:
+    """The DStream job reading the backlog of `topic` (`lines` lines), DRAIN_CAP a batch."""
+    submit(topic, cap=DRAIN_CAP)
+    rate, rows = drain_rate(wait_read(topic, lines))
+    return {"lines_s": round(rate), "rows": rows}
+
+
+def keep_up(
+    send: Callable[..., float], new_topic: Callable[[str], str], capacity: float, seconds: float
+) -> dict:
+    """The highest rate the DStream job keeps up with at 3 s batches on one worker: from its
+    drain rate, up a quarter at a time while it keeps up (or down until it does), then two
+    bisections."""
+    compose("up", "-d", "--wait", "--scale", "spark-worker=1", "spark-worker")
+    topic = new_topic("dstream-steady")
+    submit(topic)
+    total = int(capacity / 2 * 10)  # a warm-up at half the drain rate, not counted
+    send(topic, total, capacity / 2)
+    wait_read(topic, total)
+    trials: list[dict] = []
+
+    def trial(rate: float) -> bool:
+        nonlocal total
+        start = time.time()
+        achieved = send(topic, int(rate * seconds), rate)
+        end = time.time()
+        total += int(rate * seconds)
+        run = keeps_up(wait_read(topic, total), start, end, total, BATCH_MS)
+        trials.append({"target": round(rate), "rate": round(achieved), **run})
+        print(
+            f"bench dstream keep-up: {achieved:,.0f} lines/s, keeps up {run['keeps_up']} "
+            f"(p90 batch {run['processing_p90_ms']:.0f} ms, catch-up {run['catch_up_s']})",
+            flush=True,
+        )
+        return bool(run["keeps_up"])
+
+    kept, missed, rate = 0.0, 0.0, capacity
+    if trial(rate):
+        kept = rate
+        while not missed and rate < 4 * capacity:
+            rate *= 1.25
+            if trial(rate):
+                kept = rate
+            else:
+                missed = rate
+    else:
+        missed, rate = rate, rate * 0.75
+        while rate >= 100:
+            if trial(rate):
+                kept = rate
+                break
+            missed, rate = rate, rate * 0.75
+    for _ in range(2 if kept and missed else 0):
+        middle = (kept + missed) / 2
+        if trial(middle):
+            kept = middle
+        else:
+            missed = middle
+    best = max((t for t in trials if t["keeps_up"]), key=lambda t: t["rate"], default=None)
+    return {"lines_s": best["rate"] if best else 0, "trials": trials}
+
+
+def latency(
+    send: Callable[..., float],
+    new_topic: Callable[[str], str],
+    probe: str,
+    rate: float,
+    seconds: float,
+) -> dict:
+    """Produce-to-results latency at 1 s batches: each record's produce timestamp to the write
+    of the results file of the first batch whose end offset passes it (the progress line says
+    where each batch ended, the file's time when its counts appeared)."""
+    topic = new_topic("dstream-latency")
+    submit(topic, trigger="1 second")
+    send(topic, 100)
+    wait_read(topic, 100, timeout=300)
+    start_ms = time.time() * 1000
+    send(topic, int(rate * seconds), rate)
+    records_read = wait_read(topic, 100 + int(rate * seconds))
+    raw = json.loads(
+        exec_in(
+            "wordcount",
+            "python",
+            "-",
+            "kafka:9092",
+            topic,
+            "-",
+            f"/data/results/{topic}.dstream",
+            stdin=probe,
+            timeout=600,
+        )
+    )
+    written = {int(ms): at for ms, at in raw["written"].items()}
+    batches = [
+        Batch(
+            r["batch_time"],
+            {int(p): n for p, n in r["end_offsets"].items()},
+            written[r["batch_time"]],
+        )
+        for r in records_read
+        if r.get("end_offsets") and r["batch_time"] in written
+    ]
+    values = latencies_ms([tuple(r) for r in raw["records"] if r[2] >= start_ms], batches)
+    return {
+        "trigger": "1 second",
+        "rate": rate,
+        **{k: round(v) for k, v in summary(values).items()},
+    }
+
+
+def latency_runs(send, new_topic, probe: str, rate: float, seconds: float, runs: int = 3) -> dict:
+    each = [latency(send, new_topic, probe, rate, seconds) for _ in range(runs)]
+    return {
+        "runs": each,
+        "p50_ms": spread([r["p50"] for r in each]),
+        "median_p50_ms": median(r["p50"] for r in each),
+    }
