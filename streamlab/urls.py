@@ -10,7 +10,13 @@ from streamlab.compose import exec_in
 from streamlab.config import load_settings
 
 # The walkthroughs, in the order a learner takes them.
-WALKTHROUGHS = ("01-kafka-spark-wordcount.ipynb", "02-windows-state-and-sinks.ipynb")
+# The walkthroughs by their number: 0 is the tutorial as written (DStreams), 1 and 2 its
+# successor, Structured Streaming.
+WALKTHROUGHS = {
+    0: "00-the-tutorial-as-written.ipynb",
+    1: "01-kafka-spark-wordcount.ipynb",
+    2: "02-windows-state-and-sinks.ipynb",
+}
 # Editions of the walkthroughs other than the English one, each a folder below notebooks/.
 EDITIONS = {"en": "notebooks", "zh": "notebooks/zh"}
 # Where the jupyter container keeps the token it runs with (images/spark/bin/streamlab-entrypoint).
@@ -27,12 +33,13 @@ def walkthrough_url(settings: Mapping[str, str], edition: str = "en", number: in
     """Opens JupyterLab straight on walkthrough `number`, in English or in Chinese (`zh`)."""
     if edition not in EDITIONS:
         raise SystemExit(f"no walkthrough edition {edition!r}: choose one of {', '.join(EDITIONS)}")
-    return jupyter_url(settings, f"lab/tree/{EDITIONS[edition]}/{WALKTHROUGHS[number - 1]}")
+    return jupyter_url(settings, f"lab/tree/{EDITIONS[edition]}/{WALKTHROUGHS[number]}")
 
 
 def lab_urls(settings: Mapping[str, str]) -> list[tuple[str, str]]:
     return [
         ("JupyterLab", jupyter_url(settings)),
+        ("Walkthrough 0", walkthrough_url(settings, number=0) + " (the tutorial as written)"),
         ("Walkthrough 1", walkthrough_url(settings)),
         ("Walkthrough 2", walkthrough_url(settings, number=2)),
         ("Spark master UI", f"http://127.0.0.1:{settings['STREAMLAB_SPARK_UI_PORT']}"),
@@ -75,7 +82,7 @@ def main(argv: list[str]) -> None:
     settings = settings_with_token()
     if argv[:1] == ["notebook"]:
         edition = (argv[1:2] or ["en"])[0]
-        for number, name in enumerate(WALKTHROUGHS, start=1):
+        for number, name in WALKTHROUGHS.items():
             print(f"  {number}. {name.removesuffix('.ipynb')[3:]:<28} ", end="")
             print(walkthrough_url(settings, edition, number))
         return

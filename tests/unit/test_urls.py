@@ -29,6 +29,9 @@ def test_walkthrough_url_opens_the_notebook_with_the_token():
     assert walkthrough_url(SETTINGS, "zh", 2) == (
         "http://127.0.0.1:8899/lab/tree/notebooks/zh/02-windows-state-and-sinks.ipynb?token=t0k"
     )
+    assert walkthrough_url(SETTINGS, "zh", 0) == (
+        "http://127.0.0.1:8899/lab/tree/notebooks/zh/00-the-tutorial-as-written.ipynb?token=t0k"
+    )
     with pytest.raises(SystemExit, match="choose one of en, zh"):
         walkthrough_url(SETTINGS, "fr")
 
@@ -43,5 +46,5 @@ def test_every_url_is_on_loopback_and_uses_the_configured_ports():
 
 
 def test_every_walkthrough_is_a_committed_notebook():
-    for number, name in enumerate(WALKTHROUGHS, start=1):
+    for number, name in WALKTHROUGHS.items():
         assert (ROOT / "notebooks" / name).is_file(), f"walkthrough {number}: {name} is missing"
