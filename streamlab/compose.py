@@ -69,10 +69,14 @@ def compose_ps() -> list[dict[str, Any]]:
     return parse_ps(compose("ps", "--all", "--format", "json").stdout)
 
 
-def create_topic(topic: str, partitions: int = 3, replication: int = 1) -> None:
+def create_topic(
+    topic: str, partitions: int = 3, replication: int = 1, if_not_exists: bool = False
+) -> None:
     """Creates a topic with the image's kafka-topics over the internal listener; replicated
     topics need all but one replica in sync, as `make topic HA=1` makes them."""
     replicas = ["--replication-factor", str(replication)]
+    if if_not_exists:
+        replicas.append("--if-not-exists")
     if replication > 1:
         replicas += ["--config", f"min.insync.replicas={replication - 1}"]
     exec_in(

@@ -179,3 +179,12 @@ def test_without_the_private_framing_the_records_still_read_right(monkeypatch):
     assert read(kafka.KafkaRecords(lambda k: k, lambda v: v), records) == records
     handler = kafka.KafkaRecords(kafka.utf8_decoder, kafka.utf8_decoder, lambda m: m.offset)
     assert read(handler, [(b"t", b"0 7", None, b"x")]) == [7]
+
+
+def test_the_private_reserializing_a_transform_stands_on_is_still_there():
+    from pyspark import RDD
+
+    assert callable(getattr(RDD, "_reserialize", None)), (
+        "pyspark.RDD._reserialize is gone in this PySpark: pyspark_streaming_kafka._pickled, "
+        "which hands the JVM a transform's result as pickles, needs another way"
+    )

@@ -206,6 +206,19 @@ def _two_arguments(func: Callable) -> Callable:
     return func
 
 
+def _pickled(func: Callable) -> Callable:
+    """A transformation's result as the JVM stream after it must hold it: pickled, as the
+    stream's deserializer (the SparkContext's) reads it. A function that hands back the batch
+    itself (`transform(lambda rdd: rdd)`) returns the JVM's raw frames otherwise, which the next
+    stream would read as pickles. RDD._reserialize is PySpark's own way, private."""
+
+    def transformed(time: Any, rdd: RDD) -> RDD | None:
+        result = func(time, rdd)
+        return None if result is None else result._reserialize()
+
+    return transformed
+
+
 def _returning_nothing(func: Callable) -> Callable:
     """An output operation's result is dropped: PySpark would take a value returned by the
     function (say, `lambda rdd: results.append(...)`'s) for an RDD, and fail the batch."""
@@ -281,9 +294,9 @@ class KafkaTransformedDStream(_KafkaStreamOps, TransformedDStream):
     def _jdstream(self) -> JavaObject:
         if self._jdstream_val is not None:
             return self._jdstream_val
-        jfunc = TransformFunction(self._sc, self.func, self.prev._jrdd_deserializer).rdd_wrapper(
-            _kafka_rdd
-        )
+        jfunc = TransformFunction(
+            self._sc, _pickled(self.func), self.prev._jrdd_deserializer
+        ).rdd_wrapper(_kafka_rdd)
         assert self._sc._jvm is not None
         jstream = self._sc._jvm.PythonTransformedDStream(self.prev._jdstream.dstream(), jfunc)
         self._jdstream_val = jstream.asJavaDStream()
