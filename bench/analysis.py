@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
@@ -286,3 +286,33 @@ def summarize_compare(runs: Sequence[Mapping], expected: Mapping[str, int], line
         "counts_exact": not wrong,
         "counts_wrong": wrong,
     }
+
+
+def ladder(trial: Callable[[float], bool], capacity: float, refine: int = 2) -> None:
+    """The keep-up searches' rates: from `capacity` (a drain rate) up a quarter at a time while
+    trial(rate) keeps up, to four times it at most (or down a quarter at a time until one does,
+    to 100 lines/s), then `refine` bisections between the best that kept up and the lowest
+    that did not. The trials record their own results."""
+    kept, missed = 0.0, 0.0  # 0: none found yet
+    rate = capacity
+    if trial(rate):
+        kept = rate
+        while not missed and rate < 4 * capacity:
+            rate *= 1.25
+            if trial(rate):
+                kept = rate
+            else:
+                missed = rate
+    else:
+        missed, rate = rate, rate * 0.75
+        while rate >= 100:
+            if trial(rate):
+                kept = rate
+                break
+            missed, rate = rate, rate * 0.75
+    for _ in range(refine if kept and missed else 0):
+        middle = (kept + missed) / 2
+        if trial(middle):
+            kept = middle
+        else:
+            missed = middle

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from statistics import median
 
-from bench.analysis import Batch, latencies_ms, percentile, spread, summary
+from bench.analysis import Batch, ladder, latencies_ms, percentile, spread, summary
 from streamlab.compose import compose, exec_in
 from streamlab.wait import wait_until
 
@@ -136,28 +136,7 @@ def keep_up(
         )
         return bool(run["keeps_up"])
 
-    kept, missed, rate = 0.0, 0.0, capacity
-    if trial(rate):
-        kept = rate
-        while not missed and rate < 4 * capacity:
-            rate *= 1.25
-            if trial(rate):
-                kept = rate
-            else:
-                missed = rate
-    else:
-        missed, rate = rate, rate * 0.75
-        while rate >= 100:
-            if trial(rate):
-                kept = rate
-                break
-            missed, rate = rate, rate * 0.75
-    for _ in range(2 if kept and missed else 0):
-        middle = (kept + missed) / 2
-        if trial(middle):
-            kept = middle
-        else:
-            missed = middle
+    ladder(trial, capacity)
     best = max((t for t in trials if t["keeps_up"]), key=lambda t: t["rate"], default=None)
     return {"lines_s": best["rate"] if best else 0, "trials": trials}
 

@@ -33,6 +33,7 @@ from bench.analysis import (
     consumer_perf,
     cpu_means,
     drain_rate,
+    ladder,
     latencies_ms,
     memory_peaks,
     offsets_sum,
@@ -416,29 +417,7 @@ def throughput(
         trials.append({**run.__dict__, "target": round(rate), "cpu_percent": cpu})
         return run.keeps_up
 
-    kept, missed = 0.0, 0.0  # 0: none found yet
-    rate = capacity
-    if trial(rate):  # the drain rate kept up: look higher, a quarter more at a time
-        kept = rate
-        while not missed and rate < 4 * capacity:
-            rate *= 1.25
-            if trial(rate):
-                kept = rate
-            else:
-                missed = rate
-    else:
-        missed, rate = rate, rate * 0.75
-        while rate >= 100:
-            if trial(rate):
-                kept = rate
-                break
-            missed, rate = rate, rate * 0.75
-    for _ in range(refine if kept and missed else 0):
-        middle = (kept + missed) / 2
-        if trial(middle):
-            kept = middle
-        else:
-            missed = middle
+    ladder(trial, capacity, refine)
     best = max((t for t in trials if t["keeps_up"]), key=lambda t: t["rate"], default=None)
     return {
         "workers": workers,

@@ -69,3 +69,30 @@ def test_the_report_gives_each_dstream_measure_beside_its_target():
     latency = next(v for k, v in rows.items() if "latency" in k)
     assert latency == ("1.20 (1.10 to 1.70) s", "≤ 1.5 s: met")
     assert dstream_rows(None) == []
+
+
+def test_the_ladder_climbs_while_rates_keep_up_then_bisects():
+    from bench.analysis import ladder
+
+    tried: list[float] = []
+
+    def trial(rate: float) -> bool:
+        tried.append(rate)
+        return rate <= 1_400
+
+    ladder(trial, 1_000)
+    assert tried[:3] == [1_000, 1_250, 1_562.5], "up a quarter at a time from the drain rate"
+    assert tried[3:] == [1_406.25, 1_328.125], "then two bisections between kept and missed"
+
+
+def test_the_ladder_steps_down_until_a_rate_keeps_up():
+    from bench.analysis import ladder
+
+    tried: list[float] = []
+
+    def trial(rate: float) -> bool:
+        tried.append(rate)
+        return rate <= 600
+
+    ladder(trial, 1_000, refine=0)
+    assert tried == [1_000, 750, 562.5]
