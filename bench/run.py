@@ -471,7 +471,7 @@ def dstream_part(args: argparse.Namespace, trials: int = 3) -> dict:
             if which == "structured":
                 rates[which] = drain(args.lines, "rdd", topic)["lines_s"]
             else:
-                rates[which] = dstream.drain(send, topic, args.lines)["lines_s"]
+                rates[which] = dstream.drain(topic, args.lines)["lines_s"]
         log(f"dstream drain trial {trial + 1}: {rates}")
         drains.append(rates)
     capacity = median(d["dstream"] for d in drains)

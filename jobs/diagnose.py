@@ -10,7 +10,9 @@ that failed was not committed, so the next start counts it again from the checkp
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import logging
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,19 +150,35 @@ class KafkaView:
         self.consumer.close()
 
 
-def check_before_start(where: Where) -> None:
-    """Kafka answers, the topic exists, and the checkpoint is not ahead of it; else JobError."""
+def check_before_start(where: Where) -> dict[int, int]:
+    """Kafka answers, the topic exists, and the checkpoint is not ahead of it; else JobError.
+    Returns the topic's end offsets by partition, for a job that needs its partitions."""
     view = KafkaView(where)
     try:
         topics = view.topics()
         if where.topic not in topics:
             raise missing_topic(where, topics)
         planned = checkpoint_offsets(Path(where.checkpoint), where.topic)
-        ahead = ahead_of(planned, view.end_offsets())
+        ends = view.end_offsets()
+        ahead = ahead_of(planned, ends)
         if ahead:
             raise checkpoint_ahead(where, ahead)
+        return ends
     finally:
         view.close()
+
+
+def run_job(name: str, where: Where, run: Callable[[dict[int, int]], int]) -> int:
+    """A job's main: the checks before it starts, then `run` (given the topic's end offsets);
+    any failure ends in one sentence on stderr, prefixed with the job's name, and exit 2."""
+    try:
+        return run(check_before_start(where))
+    except JobError as error:
+        print(f"{name}: {error}", file=sys.stderr, flush=True)
+    except Exception as error:  # the job stopped: say why, in one sentence
+        logging.getLogger(name).debug("the job stopped", exc_info=True)
+        print(f"{name}: {explain(where, str(error))}", file=sys.stderr, flush=True)
+    return 2
 
 
 def explain(where: Where, message: str) -> JobError:

@@ -32,7 +32,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jobs.diagnose import JobError, KafkaView, Where, check_before_start, explain
+from jobs.diagnose import Where, run_job
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
 from jobs.results import write_batch
 from jobs.words import INVALID_UTF8, split_text
@@ -240,16 +240,11 @@ def progress_listener(path: Path):
     return BatchProgress()
 
 
-def max_rate(args: argparse.Namespace) -> int:
+def max_rate(args: argparse.Namespace, partitions: int) -> int:
     """--max-offsets-per-trigger as Spark's cap per partition and second (DStreams cap the
     rate of each partition, not the batch)."""
-    where = Where(args.bootstrap_servers, args.topic, args.checkpoint, args.results_dir)
-    view = KafkaView(where)
-    try:
-        partitions = max(1, len(view.end_offsets()))
-    finally:
-        view.close()
-    return max(1, math.ceil(args.max_offsets_per_trigger / partitions / args.seconds))
+    per_partition = args.max_offsets_per_trigger / max(1, partitions)
+    return max(1, math.ceil(per_partition / args.seconds))
 
 
 def start_line(args: argparse.Namespace) -> str:
@@ -260,7 +255,7 @@ def start_line(args: argparse.Namespace) -> str:
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, partitions: int) -> int:
     from pyspark import SparkConf, SparkContext
     from pyspark.streaming import StreamingContext
 
@@ -269,7 +264,7 @@ def run(args: argparse.Namespace) -> int:
 
     conf = SparkConf().setAppName("streamlab-dstream-wordcount")
     if args.max_offsets_per_trigger > 0:
-        conf.set("spark.streaming.kafka.maxRatePerPartition", str(max_rate(args)))
+        conf.set("spark.streaming.kafka.maxRatePerPartition", str(max_rate(args, partitions)))
 
     def setup() -> StreamingContext:
         sc = SparkContext(conf=conf)
@@ -299,15 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         level=LOG_LEVELS[args.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     where = Where(args.bootstrap_servers, args.topic, args.checkpoint, args.results_dir)
-    try:
-        check_before_start(where)
-        return run(args)
-    except JobError as error:
-        print(f"dstream_wordcount: {error}", file=sys.stderr, flush=True)
-    except Exception as error:  # the stream stopped: say why, in one sentence
-        log.debug("the stream stopped", exc_info=True)
-        print(f"dstream_wordcount: {explain(where, str(error))}", file=sys.stderr, flush=True)
-    return 2
+    return run_job("dstream_wordcount", where, lambda ends: run(args, partitions=len(ends)))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jobs.diagnose import JobError, Where, check_before_start, explain
+from jobs.diagnose import Where, run_job
 from jobs.lag import LagState, serve_lag
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
 from jobs.progress import make_listener, progress_path
@@ -297,15 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         level=LOG_LEVELS[args.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     where = Where(args.bootstrap_servers, args.topic, args.checkpoint, args.results_dir)
-    try:
-        check_before_start(where)
-        return run(args)
-    except JobError as error:
-        print(f"wordcount: {error}", file=sys.stderr, flush=True)
-    except Exception as error:  # the query stopped: say why, in one sentence
-        log.debug("the query stopped", exc_info=True)
-        print(f"wordcount: {explain(where, str(error))}", file=sys.stderr, flush=True)
-    return 2
+    return run_job("wordcount", where, lambda _ends: run(args))
 
 
 if __name__ == "__main__":
