@@ -36,7 +36,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 VPY := $(VENV)/bin/python
 
-.PHONY: bench help token up notebook topic submit produce demo job-logs results reset down clean build ps logs topics venv lint test integration-test check urls prereqs
+.PHONY: shellcheck bench help token up notebook topic submit produce demo job-logs results reset down clean build ps logs topics venv lint test integration-test check urls prereqs
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -138,25 +138,30 @@ topics: ## list the Kafka topics with their partitions
 # at the version pinned in .env.
 SPARK_VERSION = $(call setting,STREAMLAB_SPARK_VERSION)
 
-$(VENV)/.installed: requirements-dev.txt .env
+# The lab's own packages (jobs, producer, streamlab) go in editable, as in the Spark image.
+$(VENV)/.installed: requirements-dev.txt pyproject.toml .env
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt "pyspark==$(SPARK_VERSION)"
+	$(VPY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
 venv: $(VENV)/.installed ## create .venv with the test tools
 
 # Every shell script of the project (the Kafka image's bin/ holds shell scripts only).
-SHELL_SCRIPTS = scripts/*.sh .ci/run images/kafka/resolve-jars.sh images/kafka/bin/* \
+SHELL_SCRIPTS = scripts/*.sh .ci/run images/jdk/resolve-jars.sh images/kafka/bin/* \
   images/spark/*.sh images/spark/bin/streamlab-entrypoint images/spark/bin/streamlab-submit \
   images/spark/bin/streamlab-health images/prometheus/health
+DOCKERFILES = images/Dockerfile images/prometheus/Dockerfile
 
-lint: venv ## ruff, mypy and shellcheck
+lint: venv ## ruff, mypy, shellcheck and hadolint (all from .venv)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	@command -v shellcheck >/dev/null \
-	  || { echo "shellcheck is not installed: apt-get install shellcheck" >&2; exit 1; }
-	shellcheck -x $(SHELL_SCRIPTS)
+	@$(MAKE) --no-print-directory shellcheck
+	$(VENV)/bin/hadolint $(DOCKERFILES)
+
+shellcheck: venv
+	$(VENV)/bin/shellcheck -x $(SHELL_SCRIPTS)
 
 test: venv ## unit tests (no Docker)
 	$(VPY) -m pytest -m unit $(PYTEST_ARGS)
@@ -166,5 +171,5 @@ integration-test: venv token ## integration tests on the real stack (testcontain
 
 check: lint test integration-test ## everything CI runs
 
-bench: venv token ## benchmarks on the real stack, about 40 min (ARGS="--only idle,latency": some parts), in a project of their own (the lab may stay up); see bench/results/
+bench: venv token ## benchmarks on the real stack, tens of minutes (ARGS="--only idle,latency": some parts), in a project of their own (the lab may stay up); see bench/results/
 	$(VPY) -m bench $(ARGS)

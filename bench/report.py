@@ -315,6 +315,7 @@ def markdown(result: dict) -> str:
     lines = [
         f"Measured {result['when']} on {result['machine']['cpus']} cores "
         f"({result['machine']['platform']})"
+        + (f", in {result['seconds'] / 60:.0f} min" if "seconds" in result else "")
         + (f"; these parts only: {', '.join(only)}." if only else "."),
         "",
         "| measure | result | target |",

@@ -5,7 +5,7 @@ containers, topics, checkpoints and results are never touched, and it may run be
 (though the lab then shares the two cores, and the numbers suffer). Writes a
 JSON record and a markdown table to bench/results/ (latest.json, latest.md, and dated copies).
 
-    python -m bench                      # everything (about 40 minutes on 2 cores)
+    python -m bench                      # everything (tens of minutes: bench/results/latest.md)
     python -m bench --skip-build         # without the build from nothing
 """
 
@@ -51,7 +51,7 @@ from producer.producer import SEED_LINE
 from streamlab.compose import compose, create_topic, exec_in
 from streamlab.config import ROOT, env_file_args, load_settings
 from streamlab.isolation import BENCH
-from streamlab.runs import run_to_the_end
+from streamlab.runs import JVM_JOB, LAB_JOB, run_to_the_end
 from streamlab.wait import wait_until
 
 PROJECT = BENCH.name
@@ -221,9 +221,10 @@ def idle(seconds: float, windows: int = IDLE_WINDOWS, settle: float = 15) -> dic
 
 def image_sizes(settings: dict[str, str]) -> dict:
     tag = settings["STREAMLAB_IMAGE_TAG"]
+    namespace = os.environ.get("STREAMLAB_IMAGE_NAMESPACE", "streamlab")
     images = {
-        "kafka": f"streamlab/kafka:{settings['STREAMLAB_KAFKA_VERSION']}-{tag}",
-        "spark": f"streamlab/spark:{settings['STREAMLAB_SPARK_VERSION']}-{tag}",
+        "kafka": f"{namespace}/kafka:{settings['STREAMLAB_KAFKA_VERSION']}-{tag}",
+        "spark": f"{namespace}/spark:{settings['STREAMLAB_SPARK_VERSION']}-{tag}",
     }
     sizes = {}
     for name, image in images.items():
@@ -323,11 +324,10 @@ def drain(lines: int, method: str, topic: str | None = None) -> dict:
 
 # The lab's job and the JVM reference (images/spark/jvm) as a learner would submit them; the
 # JVM's `read` method only counts the rows: the floor that reading Kafka alone sets.
-JVM_JOB = ["--class", "streamlab.JvmWordCount", "/opt/streamlab/lib/streamlab-jvm.jar"]
 RUNNERS = {
-    "python dataframe": ["/opt/streamlab/jobs/wordcount.py", "--method", "dataframe"],
+    "python dataframe": [*LAB_JOB, "--method", "dataframe"],
     "jvm dataframe": [*JVM_JOB, "--method", "dataframe"],
-    "python rdd": ["/opt/streamlab/jobs/wordcount.py", "--method", "rdd"],
+    "python rdd": [*LAB_JOB, "--method", "rdd"],
     "jvm rdd": [*JVM_JOB, "--method", "rdd"],
     "jvm read": [*JVM_JOB, "--method", "read"],
 }
@@ -658,8 +658,10 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
         print(json.dumps(result, indent=2))
         return 0
+    started = time.monotonic()
     try:
         result = measure_parts(args, settings) if args.only else measure(args, settings)
+        result["seconds"] = round(time.monotonic() - started)
     finally:
         compose("down", "--volumes", "--remove-orphans")
     args.out.mkdir(parents=True, exist_ok=True)

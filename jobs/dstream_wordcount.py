@@ -29,9 +29,6 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from jobs.diagnose import Where, run_job
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
 from jobs.results import write_batch

@@ -23,9 +23,6 @@ from functools import lru_cache
 from operator import add
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script by spark-submit: make `jobs` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from jobs.diagnose import Where, run_job
 from jobs.lag import LagState, serve_lag
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options

@@ -19,10 +19,6 @@ import time
 from collections import Counter, deque
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
-
-if __package__ in (None, ""):  # run as a script: make `jobs` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jobs.options import DefaultsHelpFormatter, Option, add_options
 from jobs.words import split_line

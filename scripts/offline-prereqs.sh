@@ -10,7 +10,8 @@
 #      unless STREAMLAB_MAVEN_REPO_URL already names a reachable one; what the Spark image needs
 #      and the folder lacks, Maven on this host resolves from its default repositories (or the
 #      mirror its settings.xml names) into a folder of its own, served with the first as one;
-#   5. writes the resulting overrides to .env.local, which the Makefile and the tests read.
+#   5. installs Debian's chromium, with which the browser tests look at the lab's pages;
+#   6. writes the resulting overrides to .env.local, which the Makefile and the tests read.
 # Knobs: STREAMLAB_M2_DIR, STREAMLAB_MAVEN_REPO_URL, STREAMLAB_CACHE_DIR,
 #        STREAMLAB_WHEELHOUSE_PORT (18480), STREAMLAB_M2_PORT (18481); not 18080, the history server's.
 set -eo pipefail
@@ -142,7 +143,7 @@ set_local STREAMLAB_PIP_FIND_LINKS "http://127.0.0.1:$wheel_port/"
 
 # --- 4. the Maven mirror --------------------------------------------------------------------
 step "Maven mirror"
-# The Maven roots that the Spark image resolves (images/spark/Dockerfile); the Kafka image's
+# The Maven roots that the Spark image resolves (images/Dockerfile, spark-kafka-jars); the Kafka image's
 # come from the folder alone.
 spark_roots=(
   "org.apache.spark:spark-sql-kafka-0-10_${STREAMLAB_SCALA_BINARY_VERSION}:${STREAMLAB_SPARK_VERSION}"
@@ -180,6 +181,11 @@ else
   done
 fi
 set_local STREAMLAB_MAVEN_REPO_URL "$maven_url"
+
+# --- 5. chromium, for the browser tests (make check counts them as not run without it) -----
+step "chromium for the browser tests"
+command -v chromium >/dev/null || apt_install chromium
+echo "     $(chromium --version 2>/dev/null || echo 'chromium did not answer')"
 
 step "ready: overrides written to .env.local"
 grep -E '^STREAMLAB_(BASE_IMAGE|PIP_FIND_LINKS|MAVEN_REPO_URL)=' .env.local | sed 's/^/     /'

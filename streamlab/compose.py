@@ -1,6 +1,13 @@
 """Compose commands against the lab's project from the host, as the Makefile runs them; for the
-tests and the benchmarks. The project name comes from .env, or from COMPOSE_PROJECT_NAME in the
-environment (the benchmarks use their own project, so they never touch the lab's volumes)."""
+tests, the benchmarks and the Makefile's own checks (streamlab.topics). The project name comes
+from .env, or from COMPOSE_PROJECT_NAME in the environment (the tools use projects of their
+own, so they never touch the lab's volumes).
+
+testcontainers' DockerCompose starts the tests' stack and waits for it (tests/support/stack.py),
+and only that: it is a test dependency, and these helpers also serve `make submit` and the
+bench, which do without it; its exec_in_container cannot pick the user nor feed stdin (the
+jupyter service starts as root, its notebooks run as `spark`), and its get_logs reads
+`docker compose logs`, prefixed, where a job's output must be read exactly as printed."""
 
 from __future__ import annotations
 
@@ -118,25 +125,37 @@ def exec_in(service: str, *command: str, stdin: str | None = None, timeout: floa
     return result.stdout
 
 
-def container_logs(service: str) -> str:
-    """A service's output exactly as printed (compose's own `logs` adds terminal escapes), of
-    a running or an exited container."""
+def container_id(service: str) -> str:
+    """The id of a service's container, running or exited."""
     container = compose("ps", "--all", "-q", service).stdout.split()
     if not container:
         raise RuntimeError(f"{service} has no container")
+    return container[0]
+
+
+def container_logs(service: str) -> str:
+    """A service's output exactly as printed (compose's own `logs` adds terminal escapes), of
+    a running or an exited container."""
     result = subprocess.run(
-        ["docker", "logs", container[0]], check=True, capture_output=True, text=True, timeout=60
+        ["docker", "logs", container_id(service)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return result.stdout + result.stderr
 
 
 def exit_status(service: str) -> tuple[str, int]:
     """(state, exit code) of a service's container: ("running", 0), ("exited", 2)..."""
-    container = compose("ps", "--all", "-q", service).stdout.split()
-    if not container:
-        raise RuntimeError(f"{service} has no container")
     result = subprocess.run(
-        ["docker", "inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", container[0]],
+        [
+            "docker",
+            "inspect",
+            "--format",
+            "{{.State.Status}} {{.State.ExitCode}}",
+            container_id(service),
+        ],
         check=True,
         capture_output=True,
         text=True,

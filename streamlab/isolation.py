@@ -3,8 +3,10 @@
 A learner's lab is the compose project `streamlab` with its volumes (topics, checkpoints,
 results) and its host ports. A tool that ran there would stop it, wipe it, or find its ports
 taken. So each tool has a project name of its own, hence its own containers, network and
-volumes, and host ports shifted by a fixed offset, still on 127.0.0.1: `make check` and
-`make bench` can run while the lab is up, and never change it.
+volumes, its own image names (the compose files name the images after
+STREAMLAB_IMAGE_NAMESPACE, so a tool's build never retags the lab's images and the lab's next
+`up` recreates nothing), and host ports shifted by a fixed offset, still on 127.0.0.1:
+`make check` and `make bench` can run while the lab is up, and never change it.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class ToolProject:
     def environment(self, settings: Mapping[str, str]) -> dict[str, str]:
         """The variables that move compose, make and our helpers into this project."""
         ports = {key: str(int(settings[key]) + self.port_offset) for key in PORT_SETTINGS}
-        return {"COMPOSE_PROJECT_NAME": self.name, **ports}
+        return {"COMPOSE_PROJECT_NAME": self.name, "STREAMLAB_IMAGE_NAMESPACE": self.name, **ports}
 
     def enter(self) -> dict[str, str]:
         """Sets environment() in this process, so every compose and make it runs lands here.

@@ -10,7 +10,18 @@ from collections.abc import Sequence
 
 from streamlab.compose import compose
 
-# Run in the `wordcount` service: $1 the folder, $2 the topic, $3 "1" to keep the run's Spark
+# The lab's job, and the bench's JVM reference (images/spark/jvm), as spark-submit takes them.
+LAB_JOB = ["/opt/streamlab/jobs/wordcount.py"]
+JVM_JOB = ["--class", "streamlab.JvmWordCount", "/opt/streamlab/lib/streamlab-jvm.jar"]
+
+
+def service_for(job: Sequence[str]) -> str:
+    """The service whose image has the job: the JVM reference lives in the bench's image only
+    (images/Dockerfile, target spark-bench), never in the learner's."""
+    return "jvm-reference" if list(job[: len(JVM_JOB)]) == JVM_JOB else "wordcount"
+
+
+# Run in the job's service: $1 the folder, $2 the topic, $3 "1" to keep the run's Spark
 # event log in the folder (read back by a probe given on stdin), then the job's own arguments.
 # The output: what the caller reads back, each part after a marker line.
 RUN_SCRIPT = """set -e
@@ -53,7 +64,7 @@ def run_to_the_end(
     folder = f"{under}/{uuid.uuid4().hex[:8]}"
     events = "1" if event_probe is not None else "0"
     out = compose(
-        *("run", "--rm", "--no-deps", "-T", "wordcount", "sh", "-c", RUN_SCRIPT, "-"),
+        *("run", "--rm", "--no-deps", "-T", service_for(job), "sh", "-c", RUN_SCRIPT, "-"),
         *(folder, topic, events, *job),
         stdin=event_probe,
         timeout=900,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import requests
 from testcontainers.compose import DockerCompose
 
@@ -16,7 +15,7 @@ from streamlab.wait import wait_until
 from tests.support.browser import BROWSER_MARKS, look
 from tests.support.wordcount import new_topic, submit
 
-pytestmark = [pytest.mark.integration, *BROWSER_MARKS]
+pytestmark = BROWSER_MARKS
 
 
 def test_jupyterlab_with_token_lists_the_walkthrough(stack: DockerCompose, settings, tmp_path):

@@ -9,7 +9,6 @@ import json
 import logging
 import re
 
-import pytest
 from testcontainers.compose import DockerCompose
 
 from streamlab.compose import create_topic, exit_status
@@ -27,7 +26,6 @@ from tests.support.wordcount import (
     wait_for_counts,
 )
 
-pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 
 HEADER = re.compile(r"-{43}\nTime: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\n-{43}\n")

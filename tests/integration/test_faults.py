@@ -13,7 +13,7 @@ from tests.support.faults import partition_leaders, through_fault
 from tests.support.stack import COMPOSE, HA_BROKERS, compose, compose_ps
 from tests.support.wordcount import resume
 
-pytestmark = [pytest.mark.integration, pytest.mark.fault]
+pytestmark = pytest.mark.fault
 
 
 def test_driver_killed_with_sigkill_then_resubmitted(stack: DockerCompose, settings):

@@ -1,5 +1,6 @@
 """The learner's lab is theirs: a lab that is up, with a topic, a checkpoint and results in it,
-keeps running and keeps its data while the test stack starts and is torn down; plain
+keeps running, keeps its data, its images and its containers while the test stack is built,
+started and torn down, and its next `make up` recreates nothing; plain
 `docker compose up` works on a fresh clone, with a token that Jupyter makes itself; and the
 learner's notebooks are saved as their own files, and kept across `make down` and `make up`."""
 
@@ -22,11 +23,26 @@ from streamlab.wait import wait_until
 from tests.support.make import made
 from tests.support.stack import compose, start_stack, stop_stack
 
-pytestmark = [pytest.mark.integration, pytest.mark.lifecycle]
+pytestmark = pytest.mark.lifecycle
 
-# A stand-in for a learner's lab: started with `make up` as a learner starts theirs, but in a
-# project and on ports that no learner's lab uses, so this test never touches a real one.
+# A stand-in for a learner's lab: started with `make up` as a learner starts theirs, from the
+# lab's own images, but in a project and on ports that no learner's lab uses, so this test
+# never touches a real one's containers or data.
 LEARNER = ToolProject("streamlab-learner", 11000)
+LAB_IMAGES = {"STREAMLAB_IMAGE_NAMESPACE": LAB_PROJECT}
+
+
+def image_ids(env: dict[str, str]) -> dict[str, str | None]:
+    """The id of every image that the project's services name (None: not built)."""
+    names = compose("config", "--images", env=env).stdout.split()
+    ids: dict[str, str | None] = {}
+    for name in sorted(set(names)):
+        inspect = ["docker", "image", "inspect", "--format", "{{.Id}}", name]
+        found = subprocess.run(inspect, check=False, capture_output=True, text=True)
+        ids[name] = found.stdout.strip() if found.returncode == 0 else None
+    return ids
+
+
 TOPIC = "isolation"
 
 
@@ -47,7 +63,7 @@ def lab_state(env: dict[str, str]) -> dict:
 
 def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
     assert LAB_PROJECT not in (TESTS.name, LEARNER.name), "a tool project must not be the lab's"
-    lab = LEARNER.environment(load_settings(environ={}))
+    lab = {**LEARNER.environment(load_settings(environ={})), **LAB_IMAGES}
     try:
         made("up", env=lab)
         made("topic", f"TOPIC={TOPIC}", env=lab)
@@ -60,18 +76,27 @@ def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
 
         wait_until(counted, timeout=180, interval=2, what="the lab's counts")
         before = lab_state(lab)
+        images = image_ids(lab)
         assert "results/" in before["files"], f"the lab has no results: {before['files']}"
         assert "commits/" in before["files"], f"the lab has no checkpoint: {before['files']}"
 
-        # The tests' own stack, started and torn down as the suite does; then `make clean`.
+        # The tests' own stack, built, started and torn down as the suite does; then `make
+        # clean`. Its images have names of their own.
         start_stack()
+        running = {record["Image"] for record in parse_ps(compose("ps", "--format", "json").stdout)}
+        assert running, "the test stack runs no container"
+        assert running.isdisjoint(images), f"the tests run the lab's images: {running}"
         stop_stack()
         made("clean", env={})
 
         after = lab_state(lab)
+        assert image_ids(lab) == images, "the test stack's build retagged the lab's images"
         assert after["containers"] == before["containers"], "the lab's containers changed"
         assert after["offsets"] == before["offsets"], "the lab's topic changed"
         assert after["files"] == before["files"], "the lab's checkpoint or results changed"
+        # The learner's next `make up` finds every container as it wants it.
+        made("up", env=lab)
+        assert lab_state(lab)["containers"] == before["containers"], "make up recreated the lab"
     finally:
         made("clean", env=lab)
 

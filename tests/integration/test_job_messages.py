@@ -31,7 +31,7 @@ from tests.support.wordcount import (
     wait_for_counts,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.fault]
+pytestmark = pytest.mark.fault
 log = logging.getLogger(__name__)
 
 LESSON = re.compile(

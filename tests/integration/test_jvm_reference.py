@@ -8,17 +8,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import pytest
 from testcontainers.compose import DockerCompose
 
 from jobs.words import split_line
-from streamlab.runs import run_to_the_end
+from streamlab.runs import JVM_JOB, LAB_JOB, run_to_the_end
 from tests.support.wordcount import make_corpus, new_topic, produce
 
-pytestmark = pytest.mark.integration
-
-JVM_JOB = ["--class", "streamlab.JvmWordCount", "/opt/streamlab/lib/streamlab-jvm.jar"]
-LAB_JOB = ["/opt/streamlab/jobs/wordcount.py"]
 MALFORMED = [None, b"", b"\xff\xfe\xfd", b",,,,", b" hello ,, spark ", b"caf\xc3\xa9,\tkafka\x0b"]
 
 

@@ -32,7 +32,7 @@ from tests.support.wordcount import (
     wait_for_counts,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.kraft]
+pytestmark = pytest.mark.kraft
 log = logging.getLogger(__name__)
 
 KRAFT_FILES = "docker-compose.yml:docker-compose.kraft.yml"

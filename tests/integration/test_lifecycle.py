@@ -20,7 +20,7 @@ from streamlab.wait import wait_until
 from tests.support.make import make
 from tests.support.stack import compose_ps
 
-pytestmark = [pytest.mark.integration, pytest.mark.lifecycle]
+pytestmark = pytest.mark.lifecycle
 log = logging.getLogger(__name__)
 
 BUILD_MARKERS = ("Building", "[+] Building", "exporting to image", "naming to")

@@ -24,7 +24,6 @@ from tests.support.wordcount import (
     wait_for_counts,
 )
 
-pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 
 JOB = 'job="spark-driver",instance="wordcount:4040"'

@@ -29,7 +29,6 @@ from tests.support.notebooks import (
 )
 from tests.support.stack import compose
 
-pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 
 # A log4j line (`26/11/25 19:50:55 WARN NativeCodeLoader: ...`) or the JDK's own warnings.

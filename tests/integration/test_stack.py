@@ -17,7 +17,6 @@ from streamlab.compose import create_topic
 from streamlab.wait import wait_until
 from tests.support.stack import CORE_SERVICES, compose, compose_ps, exec_in, host_bootstrap
 
-pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 
 SERVICES = set(CORE_SERVICES)

@@ -23,8 +23,6 @@ from streamlab.wait import wait_until
 from tests.support.stack import exec_in
 from tests.support.wordcount import SEED_LINE, SEED_TOTALS, new_topic, produce
 
-pytestmark = pytest.mark.integration
-
 PROGRAM = "/opt/streamlab/jobs/tutorial/kafka_wordcount.py"
 PRODUCER = ROOT / "producer" / "tutorial_producer.py"
 HEADER = re.compile(r"-{43}\nTime: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\n-{43}\n")

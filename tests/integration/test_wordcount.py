@@ -24,7 +24,6 @@ from tests.support.wordcount import (
     wait_for_counts,
 )
 
-pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 
 

@@ -27,8 +27,6 @@ from bench.analysis import (
 from bench.report import markdown
 from bench.stats import engine_cpu_seconds, engine_used, machine_busy_seconds
 
-pytestmark = pytest.mark.unit
-
 T0 = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
 
 

@@ -7,8 +7,6 @@ import pytest
 from bench.dstream import drain_rate, keeps_up
 from bench.report import dstream_rows
 
-pytestmark = pytest.mark.unit
-
 
 def batch(time_ms: int, records: int, processing: int | None, total: int | None = None) -> dict:
     return {

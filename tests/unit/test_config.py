@@ -7,8 +7,6 @@ import pytest
 
 from streamlab.config import ROOT, load_settings, parse_env_file
 
-pytestmark = pytest.mark.unit
-
 
 def test_parse_env_file_skips_comments_and_strips_quotes():
     text = "# a comment\n\nA=1\nB='two words'\nC=\"x=y\"\nnot a setting\nD=\n"

@@ -10,8 +10,6 @@ import pytest
 from jobs import diagnose
 from jobs.diagnose import Where
 
-pytestmark = pytest.mark.unit
-
 WHERE = Where("kafka:9092", "words", "/data/checkpoints/words", "/data/results/words")
 
 

@@ -9,8 +9,6 @@ import pytest
 from jobs import dstream_wordcount as job
 from jobs.words import INVALID_UTF8, split_line, split_text
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize(
     ("trigger", "seconds"),

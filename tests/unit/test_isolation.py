@@ -1,11 +1,7 @@
 """Tools never share the lab's project or ports: the tests and the bench have their own."""
 
-import pytest
-
 from streamlab.config import load_settings
 from streamlab.isolation import BENCH, KRAFT_TESTS, LAB_PROJECT, PORT_SETTINGS, TESTS
-
-pytestmark = pytest.mark.unit
 
 
 def test_tool_projects_have_their_own_names_and_ports():

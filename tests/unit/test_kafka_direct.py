@@ -10,7 +10,6 @@ import pytest
 
 from tests.support.kafka_module import load
 
-pytestmark = pytest.mark.unit
 kafka = load()
 
 

@@ -3,11 +3,7 @@
 import base64
 from collections.abc import Iterator
 
-import pytest
-
 from streamlab.kraft import new_cluster_id
-
-pytestmark = pytest.mark.unit
 
 
 def fake_random(*draws: bytes):

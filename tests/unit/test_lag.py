@@ -1,11 +1,7 @@
 """The lag exporter's arithmetic (jobs/lag.py): offsets read from a query's progress, and the
 text Prometheus reads."""
 
-import pytest
-
 from jobs.lag import LagState, exposition, processed_offsets
-
-pytestmark = pytest.mark.unit
 
 PROGRESS = {
     "name": "wordcount",

@@ -12,8 +12,6 @@ import pytest
 
 from streamlab.config import ROOT
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:

@@ -8,8 +8,6 @@ import pytest
 
 from streamlab.config import ROOT
 
-pytestmark = pytest.mark.unit
-
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CHINESE = sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
 

@@ -3,11 +3,7 @@
 import os
 import subprocess
 
-import pytest
-
 from streamlab.config import ROOT
-
-pytestmark = pytest.mark.unit
 
 
 def test_missing_m2_and_no_override_names_both_ways_out(tmp_path):

@@ -10,8 +10,6 @@ from jobs import wordcount
 from jobs.options import Option, add_options
 from producer import producer
 
-pytestmark = pytest.mark.unit
-
 TABLE = (
     Option("--name", "words", "a string"),
     Option("--count", 3, "an int"),

@@ -9,8 +9,6 @@ import pytest
 
 from streamlab import preflight
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.fixture
 def held_port() -> Iterator[int]:

@@ -11,8 +11,6 @@ import pytest
 from producer import producer
 from streamlab.config import ROOT
 
-pytestmark = pytest.mark.unit
-
 
 def test_seed_defaults():
     args = producer.parse_args([])

@@ -3,11 +3,7 @@ either finds the same way in."""
 
 import re
 
-import pytest
-
 from streamlab.config import ROOT
-
-pytestmark = pytest.mark.unit
 
 
 def two_commands(text: str) -> list[str]:

@@ -4,8 +4,6 @@ import pytest
 
 from jobs import reset
 
-pytestmark = pytest.mark.unit
-
 
 def test_reset_removes_one_topics_data_only(tmp_path):
     for topic in ("words", "other"):

@@ -2,11 +2,7 @@
 
 from datetime import datetime
 
-import pytest
-
 from jobs.results import read_batches, summed_counts, write_batch
-
-pytestmark = pytest.mark.unit
 
 
 def test_replayed_batch_replaces_its_earlier_write(tmp_path):

@@ -11,8 +11,6 @@ import pytest
 
 from streamlab.config import ROOT
 
-pytestmark = pytest.mark.unit
-
 AS_WRITTEN = ROOT / "jobs" / "tutorial" / "as-written"
 STREAMING = ROOT / "jobs" / "tutorial" / "kafka_wordcount.py"
 PRODUCER = ROOT / "producer" / "tutorial_producer.py"

@@ -5,8 +5,6 @@ import pytest
 from streamlab.config import ROOT
 from streamlab.urls import WALKTHROUGHS, lab_urls, walkthrough_url
 
-pytestmark = pytest.mark.unit
-
 SETTINGS = {
     "STREAMLAB_JUPYTER_TOKEN": "t0k",
     "STREAMLAB_JUPYTER_PORT": "8899",

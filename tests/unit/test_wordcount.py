@@ -11,8 +11,6 @@ from jobs import wordcount
 from jobs.results import read_batches
 from jobs.words import INVALID_UTF8, split_line
 
-pytestmark = pytest.mark.unit
-
 SEED = b"hello,kafka,spark,streaming,kafka"
 BAD_INPUTS = [
     None,

@@ -4,8 +4,6 @@ import pytest
 
 from jobs.words import INVALID_UTF8, split_line
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize(
     ("value", "words"),

@@ -2,7 +2,7 @@
 # Shell functions shared by the entrypoint and the healthcheck (sourced, not run).
 
 # Sends a ZooKeeper four-letter word to host $1 port $2 and prints the answer. Bash builtins
-# only (the healthcheck runs this every 20 s): read until ZooKeeper closes, 5 s at most.
+# only (the healthcheck runs this every STREAMLAB_HEALTHCHECK_INTERVAL): read until ZooKeeper closes, 5 s at most.
 four_letter_word() {
   local answer
   exec 3<>"/dev/tcp/$1/$2" || return 1

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Resolves Maven roots with Ivy into one folder of jars: resolve-jars.sh DEST group:artifact:version...
-# Reads maven_repo_url (a build arg) for a mirror; without one, Ivy's default Maven repository serves.
+# Resolves Maven roots with Ivy (Debian's package) into one folder, for both images:
+#   resolve-jars.sh [--by-artifact] DEST ROOT...
+# A ROOT is group:artifact:version; an argument may hold several, space-separated (a build
+# arg that lists a logging binding's jars). --by-artifact retrieves each jar into
+# DEST/<artifact>/, so that the Spark image can tell which artifacts it has already.
+# maven_repo_url (a build arg) names a mirror; without it Ivy's default Maven repository serves.
 set -eo pipefail
+layout='[artifact]-[revision](-[classifier]).[ext]'
+if [ "$1" = --by-artifact ]; then layout="[artifact]/$layout"; shift; fi
 dest=$1; shift
+read -r -a roots <<<"$*"
 work=$(mktemp -d)
 {
-  echo '<ivy-module version="2.0"><info organisation="streamlab" module="kafka-image"/><dependencies>'
-  for root in "$@"; do
+  echo '<ivy-module version="2.0"><info organisation="streamlab" module="image"/><dependencies>'
+  for root in "${roots[@]}"; do
     IFS=: read -r org name rev <<<"$root"
     echo "  <dependency org=\"${org}\" name=\"${name}\" rev=\"${rev}\" conf=\"default->default\"/>"
   done
@@ -24,11 +31,12 @@ cat >"$work/ivysettings.xml" <<XML
   <resolvers>${resolver}</resolvers>
 </ivysettings>
 XML
-echo "===> resolving $# Maven roots from ${maven_repo_url:-the default Maven repository}"
+where=${maven_repo_url:-the default Maven repository}
+echo "===> resolving ${roots[*]} from $where"
 if ! java -jar /usr/share/java/ivy.jar -settings "$work/ivysettings.xml" -ivy "$work/ivy.xml" \
-      -confs default -retrieve "$dest/[artifact]-[revision](-[classifier]).[ext]" >"$work/ivy.log" 2>&1; then
+      -confs default -retrieve "$dest/$layout" >"$work/ivy.log" 2>&1; then
   tail -n 25 "$work/ivy.log" >&2
-  echo "ERROR: Ivy could not resolve the Kafka jars from ${maven_repo_url:-the default Maven repository}." >&2
+  echo "ERROR: Ivy could not resolve ${roots[*]} from $where." >&2
   echo "       Is the repository reachable from the build? Offline, run scripts/offline-prereqs.sh" >&2
   echo "       or set STREAMLAB_MAVEN_REPO_URL to a Maven mirror (the build uses the host network)." >&2
   exit 1
