@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from bench.analysis import Batch, ladder, latencies_ms, percentile, spread, summary
+from jobs.paths import DSTREAM, progress_file, results_dir
 from streamlab.compose import compose, exec_in
 from streamlab.wait import wait_until
 
@@ -36,14 +37,14 @@ def submit(topic: str, trigger: str = "3 seconds", cap: int = 0) -> None:
             "STREAMLAB_TOPIC": topic,
             "STREAMLAB_TRIGGER": trigger,
             "STREAMLAB_WORDCOUNT_MAX_OFFSETS_PER_TRIGGER": str(cap),
-            "STREAMLAB_WORDCOUNT_RESULTS_DIR": f"/data/results/{topic}.dstream",
+            "STREAMLAB_WORDCOUNT_RESULTS_DIR": str(results_dir(topic + DSTREAM)),
             "STREAMLAB_WORDCOUNT_PRINT": "counts",
         },
     )
 
 
 def progress(topic: str) -> list[dict]:
-    path = f"/data/progress/{topic}.dstream.jsonl"
+    path = progress_file(topic, dstream=True)
     out = exec_in("wordcount", "sh", "-c", f"cat {path} 2>/dev/null || :")
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
@@ -165,7 +166,7 @@ def latency(
             "kafka:9092",
             topic,
             "-",
-            f"/data/results/{topic}.dstream",
+            str(results_dir(topic + DSTREAM)),
             stdin=probe,
             timeout=600,
         )

@@ -46,8 +46,10 @@ from bench.analysis import (
 )
 from bench.report import markdown
 from bench.stats import StatsSampler, engine_baseline, idle_window
+from jobs.paths import checkpoint_dir, progress_file, results_dir
+from jobs.seed import SEED_LINE
 from jobs.words import split_line
-from producer.producer import SEED_LINE
+from streamlab.compose import CORE_SERVICES as CORE
 from streamlab.compose import compose, create_topic, exec_in
 from streamlab.config import ROOT, env_file_args, load_settings
 from streamlab.isolation import BENCH
@@ -55,7 +57,6 @@ from streamlab.runs import JVM_JOB, LAB_JOB, run_to_the_end
 from streamlab.wait import wait_until
 
 PROJECT = BENCH.name
-CORE = ["zookeeper", "kafka", "spark-master", "spark-worker", "history", "jupyter"]
 PROBES = Path(__file__).parent / "probes"
 TRIGGER_MS = 3000
 LATENCY_RUNS = 3  # at the 500 ms trigger, whose target is the median of the runs
@@ -123,7 +124,7 @@ def submit(topic: str, trigger: str = "3 seconds", method: str = "rdd", cap: int
 
 
 def progress(topic: str) -> list[dict]:
-    out = exec_in("wordcount", "sh", "-c", f"cat /data/progress/{topic}.jsonl 2>/dev/null || :")
+    out = exec_in("wordcount", "sh", "-c", f"cat {progress_file(topic)} 2>/dev/null || :")
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
@@ -444,8 +445,8 @@ def latency(trigger: str, rate: float, seconds: float) -> dict:
             "-",
             "kafka:9092",
             topic,
-            f"/data/checkpoints/{topic}",
-            f"/data/results/{topic}",
+            str(checkpoint_dir(topic)),
+            str(results_dir(topic)),
             stdin=(PROBES / "latency.py").read_text(),
             timeout=600,
         )

@@ -44,12 +44,17 @@ def unreachable(where: Where) -> JobError:
     )
 
 
-def missing_topic(where: Where, existing: Iterable[str]) -> JobError:
+def missing_topic_sentence(topic: str, bootstrap: str, existing: Iterable[str]) -> str:
+    """Said by the job and, before it is submitted, by `make submit` (streamlab.topics)."""
     names = ", ".join(sorted(existing)) or "none"
-    return MissingTopic(
-        f"topic {where.topic} does not exist on {where.bootstrap} (topics there: {names}): "
-        f"create it with `make topic TOPIC={where.topic}`, or submit the job for one of those."
+    return (
+        f"topic {topic} does not exist on {bootstrap} (topics there: {names}): create it "
+        f"with `make topic TOPIC={topic}`, or submit the job for one of those (TOPIC=...)."
     )
+
+
+def missing_topic(where: Where, existing: Iterable[str]) -> JobError:
+    return MissingTopic(missing_topic_sentence(where.topic, where.bootstrap, existing))
 
 
 def deleted_topic(where: Where) -> JobError:
@@ -90,22 +95,30 @@ def stopped(where: Where, message: str) -> JobError:
     )
 
 
-def checkpoint_offsets(checkpoint: Path, topic: str) -> dict[int, int]:
-    """The end offsets of the newest batch the checkpoint planned, for `topic` ({} if none).
-
-    Spark writes offsets/<batch id> before it runs a batch: a version line, a metadata line,
-    then one JSON line per source, {topic: {partition: offset}}."""
+def offset_files(checkpoint: Path) -> list[tuple[int, Path]]:
+    """The checkpoint's offsets/<batch id> files, by batch id: Spark writes one before it runs
+    a batch."""
     folder = checkpoint / "offsets"
     if not folder.is_dir():
-        return {}
-    batches = sorted((int(p.name), p) for p in folder.iterdir() if p.name.isdigit())
-    if not batches:
-        return {}
-    for line in batches[-1][1].read_text(encoding="utf-8").splitlines()[2:]:
+        return []
+    return sorted((int(p.name), p) for p in folder.iterdir() if p.name.isdigit())
+
+
+def batch_offsets(offsets_file: Path, topic: str) -> dict[int, int]:
+    """Where one planned batch ends in `topic`, by partition ({} if the file names no such
+    source): a version line, a metadata line, then one JSON line per source,
+    {topic: {partition: offset}}."""
+    for line in offsets_file.read_text(encoding="utf-8").splitlines()[2:]:
         source = json.loads(line) if line.startswith("{") else {}
         if topic in source:
             return {int(p): int(offset) for p, offset in source[topic].items()}
     return {}
+
+
+def checkpoint_offsets(checkpoint: Path, topic: str) -> dict[int, int]:
+    """The end offsets of the newest batch the checkpoint planned, for `topic` ({} if none)."""
+    batches = offset_files(checkpoint)
+    return batch_offsets(batches[-1][1], topic) if batches else {}
 
 
 def ahead_of(

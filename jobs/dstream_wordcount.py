@@ -31,13 +31,14 @@ from pathlib import Path
 
 from jobs.diagnose import Where, run_job
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
+from jobs.paths import checkpoint_dir, progress_dir, progress_file, results_dir
 from jobs.results import write_batch
+from jobs.seed import RULE
 from jobs.words import INVALID_UTF8, split_text
 
 log = logging.getLogger("dstream_wordcount")
 
 BLOCKS = ("ks", "lines", "words", "pairs", "counts")
-RULE = "-" * 43
 DEPRECATED = "DStream is deprecated"
 ENV_PREFIX = "STREAMLAB_WORDCOUNT_"
 OPTIONS = (
@@ -66,16 +67,16 @@ OPTIONS = (
         "--checkpoint",
         "",
         "DStream checkpoint: the offsets and the graph; a restart resumes from here "
-        "(default: /data/checkpoints/TOPIC.dstream)",
+        f"(default: {checkpoint_dir('TOPIC', dstream=True)})",
     ),
     Option(
         "--results-dir",
         "",
-        "results sink, one JSON file per batch time (default: /data/results/TOPIC)",
+        f"results sink, one JSON file per batch time (default: {results_dir('TOPIC')})",
     ),
     Option(
         "--progress-dir",
-        "/data/progress",
+        str(progress_dir()),
         "where each batch's progress (records, delays) goes, as TOPIC.dstream.jsonl; "
         "empty: nowhere",
     ),
@@ -104,8 +105,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     add_options(parser, ENV_PREFIX, OPTIONS)
     args = parser.parse_args(argv)
-    args.checkpoint = args.checkpoint or f"/data/checkpoints/{args.topic}.dstream"
-    args.results_dir = args.results_dir or f"/data/results/{args.topic}"
+    args.checkpoint = args.checkpoint or str(checkpoint_dir(args.topic, dstream=True))
+    args.results_dir = args.results_dir or str(results_dir(args.topic))
     args.blocks = [block.strip() for block in args.print.split(",") if block.strip()]
     args.blocks = args.blocks or list(BLOCKS)
     unknown = sorted(set(args.blocks) - set(BLOCKS))
@@ -274,7 +275,7 @@ def run(args: argparse.Namespace, partitions: int) -> int:
     ssc = StreamingContext.getOrCreate(args.checkpoint, setup)
     ssc.sparkContext.setLogLevel(args.log_level.upper())
     if args.progress_dir:
-        path = Path(args.progress_dir) / f"{args.topic}.dstream.jsonl"
+        path = progress_file(args.topic, dstream=True, folder=Path(args.progress_dir))
         ssc.addStreamingListener(progress_listener(path))
     ssc.start()
     try:

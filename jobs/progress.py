@@ -17,9 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-
-def progress_path(progress_dir: Path, topic: str) -> Path:
-    return progress_dir / f"{topic}.jsonl"
+from jobs.paths import progress_dir, progress_file
 
 
 def append_progress(path: Path, progress_json: str) -> None:
@@ -115,10 +113,10 @@ def describe(record: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Show the job's progress, batch by batch.")
     parser.add_argument("--topic", default=os.environ.get("STREAMLAB_WORDCOUNT_TOPIC", "words"))
-    parser.add_argument("--dir", default="/data/progress", help="the job's progress folder")
+    parser.add_argument("--dir", default=str(progress_dir()), help="the job's progress folder")
     parser.add_argument("--last", type=int, default=10, help="batches to show (0: all)")
     args = parser.parse_args(argv)
-    records = read_progress(progress_path(Path(args.dir), args.topic))
+    records = read_progress(progress_file(args.topic, folder=Path(args.dir)))
     for record in records[-args.last :] if args.last else records:
         print(describe(record))
     return 0

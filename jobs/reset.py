@@ -14,17 +14,17 @@ import shutil
 import sys
 from pathlib import Path
 
-from jobs.progress import progress_path
+from jobs.paths import DATA, checkpoint_dir, progress_dir, progress_file, results_dir
 
 
 def topic_data(data: Path, topic: str) -> list[Path]:
     """What the job keeps for one topic under its data folder (the defaults of its options)."""
     return [
-        data / "checkpoints" / topic,
-        data / "checkpoints" / f"{topic}.dstream",  # the DStream job's (make submit API=dstream)
-        data / "results" / topic,
-        progress_path(data / "progress", topic),
-        data / "progress" / f"{topic}.dstream.jsonl",
+        checkpoint_dir(topic, data=data),
+        checkpoint_dir(topic, dstream=True, data=data),  # the DStream job's (API=dstream)
+        results_dir(topic, data=data),
+        progress_file(topic, folder=progress_dir(data)),
+        progress_file(topic, dstream=True, folder=progress_dir(data)),
     ]
 
 
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Remove a topic's checkpoint, results and progress."
     )
     parser.add_argument("--topic", required=True, help="the topic whose exercise starts over")
-    parser.add_argument("--data", default="/data", help="the job's data folder")
+    parser.add_argument("--data", default=str(DATA), help="the job's data folder")
     args = parser.parse_args(argv)
     if any(c in args.topic for c in "/\\") or args.topic in ("", ".", ".."):
         parser.error(f"{args.topic!r} is not a Kafka topic name")

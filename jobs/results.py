@@ -4,7 +4,7 @@ Spark may run a batch again after a failure (same id, same offsets). Writing the
 batch id, atomically, makes that replay overwrite the earlier write instead of adding to it, so
 readers that sum the files count every record exactly once.
 
-    python -m jobs.results --topic words       # summed counts of /data/results/words as JSON
+    python -m jobs.results --topic words       # summed counts of the topic's results as JSON
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from jobs.paths import BATCH_GLOB, batch_file, results_dir
+
 # Running totals live beside the batch files, in a folder of their own (see RunningTotals).
 TOTALS_DIR = "running-totals"
-
-
-def batch_path(results_dir: Path, batch_id: int) -> Path:
-    return results_dir / f"batch-{batch_id:012d}.json"
 
 
 def write_batch(
@@ -34,7 +32,11 @@ def write_batch(
         "batch_time": batch_time.isoformat(timespec="seconds"),
         "counts": [{"word": word, "count": count} for word, count in counts],
     }
-    target = batch_path(results_dir, batch_id)
+    return write_atomically(batch_file(results_dir, batch_id), record)
+
+
+def write_atomically(target: Path, record: dict) -> Path:
+    """A reader (make results, a restarted driver) sees the whole file or none of it."""
     partial = target.with_suffix(".tmp")
     partial.write_text(json.dumps(record, ensure_ascii=False))
     os.replace(partial, target)
@@ -43,7 +45,7 @@ def write_batch(
 
 def read_batches(results_dir: Path) -> list[dict]:
     """Every batch record, in batch order (one per id: the latest write)."""
-    return [json.loads(path.read_text()) for path in sorted(results_dir.glob("batch-*.json"))]
+    return [json.loads(path.read_text()) for path in sorted(results_dir.glob(BATCH_GLOB))]
 
 
 def summed_counts(results_dir: Path) -> dict[str, int]:
@@ -88,9 +90,7 @@ class RunningTotals:
             totals[word] = totals.get(word, 0) + count
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"totals-{batch_id:012d}.json"
-        partial = target.with_suffix(".tmp")
-        partial.write_text(json.dumps({"batch_id": batch_id, "totals": totals}))
-        os.replace(partial, target)
+        write_atomically(target, {"batch_id": batch_id, "totals": totals})
         for old in self._snapshots()[: -self.KEEP]:
             old.unlink(missing_ok=True)
         self.last = (batch_id, totals)
@@ -106,11 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--topic",
         default=os.environ.get("STREAMLAB_WORDCOUNT_TOPIC", "words"),
-        help="the topic whose results to read, from /data/results/TOPIC",
+        help=f"the topic whose results to read, from {results_dir('TOPIC')}",
     )
     parser.add_argument("--dir", help="the job's results folder (overrides --topic)")
     args = parser.parse_args(argv)
-    results = Path(args.dir or f"/data/results/{args.topic}")
+    results = Path(args.dir) if args.dir else results_dir(args.topic)
     print(
         json.dumps(
             {"batches": len(read_batches(results)), "counts": summed_counts(results)},

@@ -26,13 +26,13 @@ from pathlib import Path
 from jobs.diagnose import Where, run_job
 from jobs.lag import LagState, serve_lag
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
-from jobs.progress import make_listener, progress_path
+from jobs.paths import checkpoint_dir, progress_dir, progress_file, results_dir
+from jobs.progress import make_listener
 from jobs.results import RunningTotals, write_batch
+from jobs.seed import RULE
 from jobs.words import INVALID_UTF8, WHITESPACE, split_line
 
 log = logging.getLogger("wordcount")
-
-RULE = "-" * 43
 
 
 def format_batch(batch_time: datetime, counts: Iterable[tuple[str, int]], limit: int = 20) -> str:
@@ -178,16 +178,16 @@ OPTIONS = (
         "--checkpoint",
         "",
         "checkpoint folder: offsets and commits; a restart resumes from here "
-        "(default: /data/checkpoints/TOPIC)",
+        f"(default: {checkpoint_dir('TOPIC')})",
     ),
     Option(
         "--results-dir",
         "",
-        "results sink, one JSON file per batch id (default: /data/results/TOPIC)",
+        f"results sink, one JSON file per batch id (default: {results_dir('TOPIC')})",
     ),
     Option(
         "--progress-dir",
-        "/data/progress",
+        str(progress_dir()),
         "where each batch's progress (durations, rows, offsets) goes, as TOPIC.jsonl; "
         "empty: nowhere",
     ),
@@ -226,8 +226,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add_options(parser, ENV_PREFIX, OPTIONS)
     args = parser.parse_args(argv)
     # One checkpoint and one results folder per topic: a checkpoint belongs to one query.
-    args.checkpoint = args.checkpoint or f"/data/checkpoints/{args.topic}"
-    args.results_dir = args.results_dir or f"/data/results/{args.topic}"
+    args.checkpoint = args.checkpoint or str(checkpoint_dir(args.topic))
+    args.results_dir = args.results_dir or str(results_dir(args.topic))
     return args
 
 
@@ -272,7 +272,9 @@ def run(args: argparse.Namespace) -> int:
     spark = SparkSession.builder.appName("streamlab-wordcount").getOrCreate()
     spark.sparkContext.setLogLevel(args.log_level.upper())
     print(start_line(args), flush=True)
-    sinks: list = [progress_path(Path(args.progress_dir), args.topic)] if args.progress_dir else []
+    sinks: list = (
+        [progress_file(args.topic, folder=Path(args.progress_dir))] if args.progress_dir else []
+    )
     if args.metrics_port:
         lag = LagState()
         sinks.append(lag.record)

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from jobs.options import DefaultsHelpFormatter, Option, add_options
+from jobs.seed import SEED_COUNT, SEED_INTERVAL, SEED_LINE
 from jobs.words import split_line
 
-SEED_LINE = "hello,kafka,spark,streaming,kafka"
 # Flat out (--interval 0), up to this many sends are in flight before the oldest is checked:
 # the sender thread keeps filling batches while acknowledgements come back in order.
 IN_FLIGHT = 20_000
@@ -46,7 +46,11 @@ def options() -> tuple[Option, ...]:
             "Kafka brokers: kafka:9092 inside the lab, localhost:9092 from the host",
         ),
         Option("--topic", "words", "topic to send to"),
-        Option("--count", 60, "messages to send (with --file: at most this many lines; 0 = all)"),
+        Option(
+            "--count",
+            SEED_COUNT,
+            "messages to send (with --file: at most this many lines; 0 = all)",
+        ),
         Option("--message", SEED_LINE, "the line to send"),
         Option("--file", None, "send each line of this file instead ('-' for stdin)"),
         Option("--partitions", 0, "create the topic with this many partitions if it is missing"),
@@ -82,7 +86,7 @@ def options() -> tuple[Option, ...]:
 
 
 # The pace: --interval (from the environment too) or --rate, one of them at most.
-INTERVAL = Option("--interval", 2.0, "seconds between messages; 0: as fast as possible")
+INTERVAL = Option("--interval", SEED_INTERVAL, "seconds between messages; 0: as fast as possible")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -21,6 +21,8 @@ from streamlab.config import ROOT, env_file_args
 # The `jobs`, `ha` and `metrics` profiles make the job services, the extra brokers and
 # Prometheus known, so that ps, exec and down see them too (up starts only the services it is
 # given).
+# The lab's services that `make up` starts (the jobs and the other profiles' come on request).
+CORE_SERVICES = ["zookeeper", "kafka", "spark-master", "spark-worker", "history", "jupyter"]
 COMPOSE = [
     *("docker", "compose", "--profile", "jobs", "--profile", "ha", "--profile", "metrics"),
     *env_file_args(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from jobs.diagnose import missing_topic_sentence
 from streamlab.compose import exec_in
 
 
@@ -24,11 +25,7 @@ def check(topic: str) -> str | None:
         return "the lab's Kafka is not running: start the lab with `make up`, then submit again."
     if topic in topics:
         return None
-    names = ", ".join(sorted(topics)) or "none"
-    return (
-        f"topic {topic} does not exist (topics: {names}): create it with "
-        f"`make topic TOPIC={topic}`, or submit the job for one of those (TOPIC=...)."
-    )
+    return missing_topic_sentence(topic, "kafka:9092", topics)
 
 
 def main(argv: list[str]) -> int:

@@ -17,22 +17,20 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 
+from jobs.diagnose import batch_offsets, offset_files
+from jobs.paths import BATCH_GLOB, batch_file, batch_id
+
 bootstrap, topic, checkpoint, results = sys.argv[1:5]
 
 batches = []
 written_at = {
-    int(path.stem.removeprefix("batch-")): path.stat().st_mtime * 1000
-    for path in Path(results).glob("batch-*.json")
+    batch_id(path): path.stat().st_mtime * 1000 for path in Path(results).glob(BATCH_GLOB)
 }
-for path in sorted(Path(checkpoint, "offsets").iterdir()) if checkpoint != "-" else []:
-    if not path.name.isdigit():
-        continue
-    batch_id = int(path.name)
-    written = Path(results, f"batch-{batch_id:012d}.json")
+for number, path in offset_files(Path(checkpoint)) if checkpoint != "-" else []:
+    written = batch_file(Path(results), number)
     if not written.exists():  # a batch without words, or one not finished yet
         continue
-    ends = json.loads(path.read_text().splitlines()[2])[topic]
-    batches.append([batch_id, {int(p): n for p, n in ends.items()}, written.stat().st_mtime * 1000])
+    batches.append([number, batch_offsets(path, topic), written.stat().st_mtime * 1000])
 
 consumer = KafkaConsumer(
     bootstrap_servers=bootstrap.split(","), group_id=None, enable_auto_commit=False

@@ -7,28 +7,17 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 
 from testcontainers.compose import DockerCompose
 
+from jobs.seed import HEADER, SEED_LINE, SEED_TOTALS
 from streamlab.compose import create_topic, exit_status
 from streamlab.wait import wait_until
 from tests.support.faults import through_fault
 from tests.support.stack import compose, container_logs, exec_in
-from tests.support.wordcount import (
-    DSTREAM,
-    SEED_LINE,
-    SEED_TOTALS,
-    new_topic,
-    produce,
-    resume,
-    submit,
-    wait_for_counts,
-)
+from tests.support.wordcount import DSTREAM, new_topic, produce, resume, submit, wait_for_counts
 
 log = logging.getLogger(__name__)
-
-HEADER = re.compile(r"-{43}\nTime: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\n-{43}\n")
 
 
 def test_seed_counts_exact_in_five_blocks_with_a_progress_line_per_batch(

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from testcontainers.compose import DockerCompose
 
+from jobs.seed import SEED_TOTALS
 from streamlab.compose import create_topic, exit_status
 from streamlab.wait import wait_until
 from tests.support.make import make
 from tests.support.stack import compose, container_logs, exec_in
 from tests.support.wordcount import (
-    SEED_TOTALS,
     make_corpus,
     new_topic,
     produce,

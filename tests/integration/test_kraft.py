@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from jobs.seed import SEED_TOTALS
 from streamlab.config import load_settings
 from streamlab.isolation import KRAFT_TESTS
 from streamlab.kraft import new_cluster_id
@@ -22,7 +23,6 @@ from tests.support.notebooks import WALKTHROUGH, check_walkthrough, execute
 from tests.support.stack import HA_BROKERS, compose, compose_ps, exec_in
 from tests.support.wordcount import (
     DSTREAM,
-    SEED_TOTALS,
     finish,
     make_corpus,
     new_topic,

@@ -15,6 +15,7 @@ import uuid
 
 import pytest
 
+from jobs.seed import HEADER
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.make import make
@@ -78,7 +79,7 @@ def test_make_up_names_a_taken_port():
     assert compose_ps() == [], "nothing may be started when a port is taken"
 
 
-LAYOUT = re.compile(r"-{43}\nTime: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n-{43}\n\('\w+', \d+\)\n")
+LAYOUT = re.compile(HEADER.pattern + r"\('\w+', \d+\)\n")
 
 
 def test_make_demo_shows_seed_layout_counts():

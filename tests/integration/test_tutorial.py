@@ -17,15 +17,15 @@ from collections import Counter
 import pytest
 from testcontainers.compose import DockerCompose
 
+from jobs.seed import HEADER, SEED_LINE, SEED_TOTALS
 from streamlab.compose import COMPOSE, create_topic
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.stack import exec_in
-from tests.support.wordcount import SEED_LINE, SEED_TOTALS, new_topic, produce
+from tests.support.wordcount import new_topic, produce
 
 PROGRAM = "/opt/streamlab/jobs/tutorial/kafka_wordcount.py"
 PRODUCER = ROOT / "producer" / "tutorial_producer.py"
-HEADER = re.compile(r"-{43}\nTime: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\n-{43}\n")
 IMPORT = "from pyspark.streaming.kafka import KafkaUtils; print(KafkaUtils.createDirectStream)"
 
 

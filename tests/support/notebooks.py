@@ -4,10 +4,10 @@ and what the walkthrough must show when it has run."""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from collections import Counter
 
+from jobs.seed import HEADER
 from streamlab.config import ROOT
 from tests.support.stack import exec_in
 
@@ -175,7 +175,7 @@ def check_tutorial(nb: dict) -> None:
         for o in next(c for c in nb["cells"] if c.get("id") == cell_id)["outputs"]
         if o["output_type"] == "stream"
     )
-    times = re.findall(r"-{43}\nTime: (.+)\n-{43}\n", log)
+    times = HEADER.findall(log)
     per_batch = Counter(times)
     *whole, _last = sorted(per_batch)  # ssc.stop() may cut the last batch short
     assert whole, "no whole batch was printed"

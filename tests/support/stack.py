@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from testcontainers.compose import DockerCompose
 
-from streamlab.compose import COMPOSE, compose, compose_ps, container_logs, exec_in
+from streamlab.compose import (
+    COMPOSE,
+    CORE_SERVICES,
+    compose,
+    compose_ps,
+    container_logs,
+    exec_in,
+)
 from streamlab.config import ROOT, env_files
 
-__all__ = ["COMPOSE", "compose", "compose_ps", "container_logs", "exec_in"]
+__all__ = ["COMPOSE", "CORE_SERVICES", "compose", "compose_ps", "container_logs", "exec_in"]
 
-CORE_SERVICES = ["zookeeper", "kafka", "spark-master", "spark-worker", "history", "jupyter"]
 HA_BROKERS = ["kafka-2", "kafka-3"]
 # Settings of the brokers' host ports (EXTERNAL listeners), broker 1 first.
 BROKER_PORTS = [

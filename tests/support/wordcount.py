@@ -14,10 +14,6 @@ from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.stack import compose, exec_in, host_bootstrap, internal_bootstrap
 
-# What the seed (the tutorial's producer: 60 times "hello,kafka,spark,streaming,kafka") counts.
-SEED_LINE = "hello,kafka,spark,streaming,kafka"
-SEED_TOTALS = {"hello": 60, "kafka": 120, "spark": 60, "streaming": 60}
-
 
 def producer_command(
     settings: dict[str, str], topic: str, *args: str, brokers: int = 1
