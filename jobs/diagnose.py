@@ -9,12 +9,15 @@ that failed was not committed, so the next start counts it again from the checkp
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from jobs.options import LOG_LEVELS
 
 DISK_FULL = "No space left on device"
 
@@ -181,9 +184,14 @@ def check_before_start(where: Where) -> dict[int, int]:
         view.close()
 
 
-def run_job(name: str, where: Where, run: Callable[[dict[int, int]], int]) -> int:
-    """A job's main: the checks before it starts, then `run` (given the topic's end offsets);
-    any failure ends in one sentence on stderr, prefixed with the job's name, and exit 2."""
+def run_job(name: str, args: argparse.Namespace, run: Callable[[dict[int, int]], int]) -> int:
+    """A job's main, given its parsed options: its log at the level asked, the checks before it
+    starts, then `run` (given the topic's end offsets); any failure ends in one sentence on
+    stderr, prefixed with the job's name, and exit 2."""
+    logging.basicConfig(
+        level=LOG_LEVELS[args.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    where = Where(args.bootstrap_servers, args.topic, args.checkpoint, args.results_dir)
     try:
         return run(check_before_start(where))
     except JobError as error:

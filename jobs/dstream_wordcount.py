@@ -29,7 +29,7 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
-from jobs.diagnose import Where, run_job
+from jobs.diagnose import run_job
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
 from jobs.paths import checkpoint_dir, progress_dir, progress_file, results_dir
 from jobs.results import write_batch
@@ -288,11 +288,7 @@ def run(args: argparse.Namespace, partitions: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=LOG_LEVELS[args.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    where = Where(args.bootstrap_servers, args.topic, args.checkpoint, args.results_dir)
-    return run_job("dstream_wordcount", where, lambda ends: run(args, partitions=len(ends)))
+    return run_job("dstream_wordcount", args, lambda ends: run(args, partitions=len(ends)))
 
 
 if __name__ == "__main__":

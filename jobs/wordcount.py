@@ -23,7 +23,7 @@ from functools import lru_cache
 from operator import add
 from pathlib import Path
 
-from jobs.diagnose import Where, run_job
+from jobs.diagnose import run_job
 from jobs.lag import LagState, serve_lag
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
 from jobs.paths import checkpoint_dir, progress_dir, progress_file, results_dir
@@ -292,11 +292,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=LOG_LEVELS[args.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    where = Where(args.bootstrap_servers, args.topic, args.checkpoint, args.results_dir)
-    return run_job("wordcount", where, lambda _ends: run(args))
+    return run_job("wordcount", args, lambda _ends: run(args))
 
 
 if __name__ == "__main__":
