@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from bench.analysis import Batch, ladder, latencies_ms, percentile, spread, summary
 from jobs.paths import DSTREAM, progress_file, results_dir
 from streamlab.compose import compose, exec_in
+from streamlab.runs import submit as submit_job
 from streamlab.wait import wait_until
 
 JOB = "dstream_wordcount"
@@ -27,19 +28,13 @@ BATCH_MS = 3000
 def submit(topic: str, trigger: str = "3 seconds", cap: int = 0) -> None:
     """The DStream job on `topic`, with a results folder of its own (the Structured Streaming
     job may have counted the same topic)."""
-    compose(
-        "up",
-        "-d",
-        "--force-recreate",
-        "wordcount",
-        env={
-            "STREAMLAB_JOB": JOB,
-            "STREAMLAB_TOPIC": topic,
-            "STREAMLAB_TRIGGER": trigger,
-            "STREAMLAB_WORDCOUNT_MAX_OFFSETS_PER_TRIGGER": str(cap),
-            "STREAMLAB_WORDCOUNT_RESULTS_DIR": str(results_dir(topic + DSTREAM)),
-            "STREAMLAB_WORDCOUNT_PRINT": "counts",
-        },
+    submit_job(
+        topic,
+        job=JOB,
+        trigger=trigger,
+        cap=cap,
+        STREAMLAB_WORDCOUNT_RESULTS_DIR=str(results_dir(topic + DSTREAM)),
+        STREAMLAB_WORDCOUNT_PRINT="counts",
     )
 
 

@@ -54,6 +54,7 @@ from streamlab.compose import compose, create_topic, exec_in
 from streamlab.config import ROOT, env_file_args, load_settings
 from streamlab.isolation import BENCH
 from streamlab.runs import JVM_JOB, LAB_JOB, run_to_the_end
+from streamlab.runs import submit as submit_job
 from streamlab.wait import wait_until
 
 PROJECT = BENCH.name
@@ -109,18 +110,8 @@ def send(topic: str, records: int, rate: float = -1) -> float:
 
 
 def submit(topic: str, trigger: str = "3 seconds", method: str = "rdd", cap: int = 0) -> None:
-    compose(
-        "up",
-        "-d",
-        "--force-recreate",
-        "wordcount",
-        env={
-            "STREAMLAB_TOPIC": topic,
-            "STREAMLAB_TRIGGER": trigger,
-            "STREAMLAB_METHOD": method,
-            "STREAMLAB_WORDCOUNT_MAX_OFFSETS_PER_TRIGGER": str(cap),
-        },
-    )
+    """The lab's Structured Streaming job on `topic` (streamlab.runs.submit)."""
+    submit_job(topic, method=method, trigger=trigger, cap=cap)
 
 
 def progress(topic: str) -> list[dict]:

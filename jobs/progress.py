@@ -15,8 +15,8 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
 
+from jobs.fast import progress_listener
 from jobs.paths import progress_dir, progress_file
 
 
@@ -33,40 +33,10 @@ def read_progress(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-class ProgressJson:
-    """What Spark calls, through Py4J, for each event of the queries: it hands on only the
-    progress's own JSON, which crosses into Python in one call. pyspark's own wrapper first
-    copies every field of the event into Python objects: 97 ms of calls into the JVM for each
-    progress event of a stateful query here, against 0.6 ms for its JSON, on the driver that
-    shares the machine's cores with the executors."""
-
-    def __init__(self, deliver: Callable[[str], None]) -> None:
-        self.deliver = deliver
-
-    def onQueryStarted(self, jevent) -> None:
-        pass
-
-    def onQueryProgress(self, jevent) -> None:
-        self.deliver(jevent.progress().json())
-
-    def onQueryIdle(self, jevent) -> None:
-        pass
-
-    def onQueryTerminated(self, jevent) -> None:
-        pass
-
-    class Java:
-        implements: ClassVar[list[str]] = [
-            "org.apache.spark.sql.streaming.PythonStreamingQueryListener"
-        ]
-
-
 def make_listener(*sinks: Path | Callable[[str], None]):
     """A StreamingQueryListener (for spark.streams.addListener) that hands every progress
     event's JSON to each sink: a path gets it appended (the progress log), a function gets the
     text (jobs/lag.py). One listener for all of them: each listener costs its own calls."""
-    from pyspark import SparkContext
-    from pyspark.sql.streaming import StreamingQueryListener
 
     def deliver(progress_json: str) -> None:
         for sink in sinks:
@@ -75,30 +45,7 @@ def make_listener(*sinks: Path | Callable[[str], None]):
             else:
                 sink(progress_json)
 
-    class ProgressLog(StreamingQueryListener):
-        """pyspark's listener type, so that addListener takes it; its Java side (which
-        addListener registers) is a ProgressJson, and the methods below are not called."""
-
-        def onQueryStarted(self, event) -> None:
-            pass
-
-        def onQueryProgress(self, event) -> None:
-            deliver(event.progress.json)
-
-        def onQueryIdle(self, event) -> None:
-            pass
-
-        def onQueryTerminated(self, event) -> None:
-            pass
-
-        @property
-        def _jlistener(self):
-            if not hasattr(self, "_progress_json"):
-                wrapper = SparkContext._jvm.PythonStreamingQueryListenerWrapper  # type: ignore[union-attr]
-                self._progress_json = wrapper(ProgressJson(deliver))
-            return self._progress_json
-
-    return ProgressLog()
+    return progress_listener(deliver)
 
 
 def describe(record: dict) -> str:

@@ -19,18 +19,18 @@ import logging
 import sys
 from collections.abc import Iterable
 from datetime import datetime
-from functools import lru_cache
 from operator import add
 from pathlib import Path
 
 from jobs.diagnose import run_job
+from jobs.fast import kafka_values, word_columns
 from jobs.lag import LagState, serve_lag
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
 from jobs.paths import checkpoint_dir, progress_dir, progress_file, results_dir
 from jobs.progress import make_listener
 from jobs.results import RunningTotals, write_batch
 from jobs.seed import RULE
-from jobs.words import INVALID_UTF8, WHITESPACE, split_line
+from jobs.words import INVALID_UTF8, split_line
 
 log = logging.getLogger("wordcount")
 
@@ -45,29 +45,15 @@ def format_batch(batch_time: datetime, counts: Iterable[tuple[str, int]], limit:
     return "\n".join(lines) + "\n"
 
 
-def kafka_values(batch_df):
-    """The batch's Kafka values as an RDD of Python bytes (None for a null value).
-
-    `batch_df.rdd` would hand Python one Row object per record, and unpickling those cost more
-    than counting the words (1,000,000 records: 6 s for the rows alone, against 3.5 s for the
-    whole count below). Here the values travel as raw bytes, the way `sc.textFile` hands
-    Python its lines: the JVM's Dataset[Array[Byte]], framed as they are (NoOpSerializer)."""
-    from pyspark import RDD
-    from pyspark.serializers import NoOpSerializer
-
-    spark = batch_df.sparkSession
-    binary = spark._jvm.org.apache.spark.sql.Encoders.BINARY()
-    values = getattr(batch_df.select("value")._jdf, "as")(binary)  # Dataset.as, a Python keyword
-    return RDD(values.javaRDD(), spark.sparkContext, NoOpSerializer())
-
-
 def count_rdd(batch_df, delimiter: str) -> list[tuple[str, int]]:
-    """The seed's way: flatMap to words, map to (word, 1), reduceByKey.
+    """The seed's way: flatMap to words, map to (word, 1), reduceByKey. The values come as
+    raw bytes (jobs.fast.kafka_values), as the tutorial's stream handed them on.
 
     Into one partition: each Kafka partition's words are combined before the shuffle, so a
     batch's reduce side holds a few pairs per distinct word, and each reduce task costs a round
-    trip to a Python worker. By default there were as many as Kafka partitions (3, on 2 cores:
-    two waves); one cut a 500 ms trigger's batch from about 730 to 550 ms (make bench)."""
+    trip to a Python worker. By default there were as many as Kafka partitions, which on a
+    laptop's few cores run in waves; one reduce task made short-trigger batches faster
+    (make bench, the latency part)."""
     return (
         kafka_values(batch_df)
         .flatMap(lambda value: split_line(value, delimiter))
@@ -81,40 +67,16 @@ def count_dataframe(batch_df, delimiter: str) -> list[tuple[str, int]]:
     """The same counts with DataFrame functions only (no Python per row): explode + groupBy."""
     return [
         (row.word, row["count"])
-        for row in words(batch_df, delimiter).groupBy("word").count().collect()
+        for row in split_words(batch_df, delimiter).groupBy("word").count().collect()
     ]
 
 
-def words(df, delimiter: str = ",", *keep: str):
+def split_words(df, delimiter: str = ",", *keep: str):
     """The words of a Kafka DataFrame's values, one row each (column `word`, plus the columns
     named in `keep`), split by the job's rules: for a batch here, and for the streaming
     aggregations of the second walkthrough, which must count exactly as the job does."""
-    explode_words, trim_word, not_empty = _word_columns(delimiter)
+    explode_words, trim_word, not_empty = word_columns(delimiter)
     return df.select(explode_words, *keep).select(trim_word, *keep).where(not_empty)
-
-
-@lru_cache(maxsize=8)
-def _word_columns(delimiter: str):
-    """count_dataframe's column expressions, built once per delimiter: each function below is
-    a call into the JVM, and a batch that rebuilt them all paid for it on every trigger."""
-    from pyspark.sql import functions as F
-
-    value = F.col("value")
-    text = F.when(F.expr("is_valid_utf8(CAST(value AS STRING))"), value.cast("string"))
-    words = F.when(value.isNull(), F.array()).otherwise(
-        F.when(text.isNull(), F.array(F.lit(INVALID_UTF8))).otherwise(
-            F.split(text, _regex_quote(delimiter), -1)
-        )
-    )
-    return (
-        F.explode(words).alias("word"),
-        F.trim(F.col("word"), F.lit(WHITESPACE)).alias("word"),
-        F.col("word") != "",
-    )
-
-
-def _regex_quote(text: str) -> str:
-    return "".join("\\" + c if not c.isalnum() else c for c in text)
 
 
 COUNTERS = {"rdd": count_rdd, "dataframe": count_dataframe}
@@ -170,9 +132,9 @@ OPTIONS = (
     Option(
         "--fetch-max-wait-ms",
         50,
-        "Kafka consumer's fetch.max.wait.ms for the batch's tasks. Kafka's default, 500, left "
-        "each task waiting about half a second at the end of its offset range (measured in the "
-        "stage timings); 50 cut small batches from about 1.1 s to 0.6 s",
+        "Kafka consumer's fetch.max.wait.ms for the batch's tasks: with Kafka's default, 500, "
+        "each task waits up to half a second at the end of its offset range, which small "
+        "batches feel",
     ),
     Option(
         "--checkpoint",

@@ -65,7 +65,7 @@ def options() -> tuple[Option, ...]:
             "--processes",
             1,
             "flat out only: send with this many processes, each its own producer, taking every "
-            "Nth line (kafka-python's Python per send caps one process near 80,000 lines/s)",
+            "Nth line (kafka-python's Python per send caps one process: bench/results/latest.md)",
         ),
         Option(
             "--event-times",

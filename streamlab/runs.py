@@ -10,6 +10,32 @@ from collections.abc import Sequence
 
 from streamlab.compose import compose
 
+
+def submit(
+    topic: str,
+    *,
+    job: str = "wordcount",
+    method: str | None = None,
+    trigger: str | None = None,
+    cap: int | None = None,
+    bootstrap: str | None = None,
+    **settings: str,
+) -> None:
+    """(Re)starts the lab's job (jobs/<job>.py) on `topic` in the current compose project, as
+    `make submit` does: each topic with its own checkpoint and results. An option left out
+    keeps the lab's setting (.env); `settings` are more of the service's variables."""
+    env = {"STREAMLAB_TOPIC": topic, "STREAMLAB_JOB": job, **settings}
+    for key, value in (
+        ("STREAMLAB_METHOD", method),
+        ("STREAMLAB_TRIGGER", trigger),
+        ("STREAMLAB_WORDCOUNT_MAX_OFFSETS_PER_TRIGGER", cap),
+        ("STREAMLAB_KAFKA_BOOTSTRAP", bootstrap),
+    ):
+        if value is not None:
+            env[key] = str(value)
+    compose("up", "-d", "--force-recreate", "wordcount", env=env)
+
+
 # The lab's job, and the bench's JVM reference (images/spark/jvm), as spark-submit takes them.
 LAB_JOB = ["/opt/streamlab/jobs/wordcount.py"]
 JVM_JOB = ["--class", "streamlab.JvmWordCount", "/opt/streamlab/lib/streamlab-jvm.jar"]

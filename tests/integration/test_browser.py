@@ -13,7 +13,7 @@ from testcontainers.compose import DockerCompose
 from streamlab.compose import create_topic
 from streamlab.wait import wait_until
 from tests.support.browser import BROWSER_MARKS, look
-from tests.support.wordcount import new_topic, submit
+from tests.support.wordcount import submit, unique_topic
 
 pytestmark = BROWSER_MARKS
 
@@ -34,7 +34,7 @@ def proxied_links(dom: str) -> dict[str, str]:
 def test_worker_and_job_uis_open_through_the_master_ui(stack: DockerCompose, settings, tmp_path):
     """spark.ui.reverseProxy: a browser on the host follows the master UI's links to a worker's
     page and to the running job's page, all through the master's published port."""
-    topic = new_topic("ui")
+    topic = unique_topic("ui")
     create_topic(topic)
     submit(topic)
     port = settings["STREAMLAB_SPARK_UI_PORT"]

@@ -15,7 +15,7 @@ from streamlab.compose import create_topic, exit_status
 from streamlab.wait import wait_until
 from tests.support.faults import through_fault
 from tests.support.stack import compose, container_logs, exec_in
-from tests.support.wordcount import DSTREAM, new_topic, produce, resume, submit, wait_for_counts
+from tests.support.wordcount import DSTREAM, produce, resume, submit, unique_topic, wait_for_counts
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def test_seed_counts_exact_in_five_blocks_with_a_progress_line_per_batch(
     stack: DockerCompose, settings
 ):
-    topic = new_topic("dstream-seed")
+    topic = unique_topic("dstream-seed")
     create_topic(topic)
     submit(topic, job=DSTREAM)
     produce(settings, topic, "--interval", "0")
@@ -66,7 +66,7 @@ def test_driver_killed_mid_stream_resumes_from_the_checkpoint_exactly(
 
 
 def test_a_missing_topic_is_one_sentence_and_a_non_zero_exit(stack: DockerCompose):
-    topic = new_topic("dstream-missing")
+    topic = unique_topic("dstream-missing")
     submit(topic, job=DSTREAM)
     wait_until(lambda: exit_status("wordcount")[0] == "exited", timeout=120, what="the job to stop")
     code = exit_status("wordcount")[1]

@@ -20,7 +20,7 @@ from streamlab.compose import parse_ps
 from streamlab.config import ROOT, load_settings
 from streamlab.isolation import LAB_PROJECT, TESTS, ToolProject
 from streamlab.wait import wait_until
-from tests.support.make import made
+from tests.support.make import make
 from tests.support.stack import compose, start_stack, stop_stack
 
 pytestmark = pytest.mark.lifecycle
@@ -65,13 +65,13 @@ def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
     assert LAB_PROJECT not in (TESTS.name, LEARNER.name), "a tool project must not be the lab's"
     lab = {**LEARNER.environment(load_settings(environ={})), **LAB_IMAGES}
     try:
-        made("up", env=lab)
-        made("topic", f"TOPIC={TOPIC}", env=lab)
-        made("submit", f"TOPIC={TOPIC}", env=lab)
-        made("produce", f"TOPIC={TOPIC}", "ARGS=--count 20 --interval 0", env=lab)
+        make("up", env=lab)
+        make("topic", f"TOPIC={TOPIC}", env=lab)
+        make("submit", f"TOPIC={TOPIC}", env=lab)
+        make("produce", f"TOPIC={TOPIC}", "ARGS=--count 20 --interval 0", env=lab)
 
         def counted() -> bool:
-            out = made("results", f"TOPIC={TOPIC}", env=lab).stdout
+            out = make("results", f"TOPIC={TOPIC}", env=lab).stdout
             return json.loads(out.splitlines()[-1])["counts"].get("kafka") == 40
 
         wait_until(counted, timeout=180, interval=2, what="the lab's counts")
@@ -87,7 +87,7 @@ def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
         assert running, "the test stack runs no container"
         assert running.isdisjoint(images), f"the tests run the lab's images: {running}"
         stop_stack()
-        made("clean", env={})
+        make("clean", env={})
 
         after = lab_state(lab)
         assert image_ids(lab) == images, "the test stack's build retagged the lab's images"
@@ -95,10 +95,10 @@ def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
         assert after["offsets"] == before["offsets"], "the lab's topic changed"
         assert after["files"] == before["files"], "the lab's checkpoint or results changed"
         # The learner's next `make up` finds every container as it wants it.
-        made("up", env=lab)
+        make("up", env=lab)
         assert lab_state(lab)["containers"] == before["containers"], "make up recreated the lab"
     finally:
-        made("clean", env=lab)
+        make("clean", env=lab)
 
 
 def fresh_clone(into: Path) -> Path:
@@ -165,7 +165,7 @@ def test_a_learners_notebooks_are_saved_as_their_own_and_survive_down_and_up(tmp
     walkthrough = f"{api}/notebooks/01-kafka-spark-wordcount.ipynb"
 
     try:
-        made("up", cwd=clone)
+        make("up", cwd=clone)
         model = requests.get(walkthrough, headers=headers, timeout=30).json()
         assert model["writable"], "Jupyter shows the walkthrough as read-only"
         note = {"cell_type": "markdown", "metadata": {}, "source": "A learner's note."}
@@ -183,10 +183,10 @@ def test_a_learners_notebooks_are_saved_as_their_own_and_survive_down_and_up(tmp
         strangers = [str(p) for p in written.rglob("*") if p.lstat().st_uid != uid]
         assert not strangers, f"Jupyter wrote files owned by another uid: {strangers[:5]}"
 
-        made("down", cwd=clone)
-        made("up", cwd=clone)
+        make("down", cwd=clone)
+        make("up", cwd=clone)
         kept = requests.get(f"{api}/mine.ipynb", headers=headers, timeout=30)
         assert kept.status_code == 200, "a notebook made in Jupyter was lost by make down/up"
         assert "A learner's note." in on_host.read_text(), "the walkthrough's edit was lost"
     finally:
-        made("clean", cwd=clone)
+        make("clean", cwd=clone)

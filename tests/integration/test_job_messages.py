@@ -19,15 +19,15 @@ from testcontainers.compose import DockerCompose
 from jobs.seed import SEED_TOTALS
 from streamlab.compose import create_topic, exit_status
 from streamlab.wait import wait_until
-from tests.support.make import make
+from tests.support.make import make_result
 from tests.support.stack import compose, container_logs, exec_in
 from tests.support.wordcount import (
     make_corpus,
-    new_topic,
     produce,
     results_of_stopped_job,
     resume,
     submit,
+    unique_topic,
     wait_for_counts,
 )
 
@@ -58,7 +58,7 @@ def one_sentence(lines: list[str]) -> str:
 
 
 def test_the_job_prints_only_the_lesson(stack: DockerCompose, settings):
-    topic = new_topic("lesson")
+    topic = unique_topic("lesson")
     produce(settings, topic, "--interval", "0")
     submit(topic)
     wait_for_counts(topic, SEED_TOTALS)
@@ -71,10 +71,10 @@ def test_the_job_prints_only_the_lesson(stack: DockerCompose, settings):
 
 
 def test_a_mistyped_topic_is_named_by_make_submit_and_by_the_job(stack: DockerCompose):
-    typo = new_topic("wrods")
-    existing = new_topic("words")
+    typo = unique_topic("wrods")
+    existing = unique_topic("words")
     create_topic(existing)
-    refused = make("submit", f"TOPIC={typo}")
+    refused = make_result("submit", f"TOPIC={typo}")
     assert refused.returncode != 0, "make submit must refuse a missing topic"
     assert f"topic {typo} does not exist" in refused.stderr, refused.stderr
     assert f"make topic TOPIC={typo}" in refused.stderr, "the message must name the fix"
@@ -89,7 +89,7 @@ def test_a_mistyped_topic_is_named_by_make_submit_and_by_the_job(stack: DockerCo
 
 
 def test_kafka_unreachable_at_start_is_one_sentence(stack: DockerCompose):
-    topic = new_topic("nokafka")
+    topic = unique_topic("nokafka")
     env = {"STREAMLAB_TOPIC": topic, "STREAMLAB_KAFKA_BOOTSTRAP": "kafka:9999"}
     compose("up", "-d", "--force-recreate", "wordcount", env=env)
     code, lines = stopped_job()
@@ -111,7 +111,7 @@ def feed(settings: dict[str, str], topic: str, corpus: str) -> None:
 
 def counted(settings: dict[str, str], name: str, lines: int, seed: int) -> tuple[str, Counter]:
     """A new topic, the job on it, and `lines` lines counted exactly: the state before a fault."""
-    topic = new_topic(name)
+    topic = unique_topic(name)
     corpus, expected = make_corpus(lines, seed=seed)
     create_topic(topic)
     submit(topic)
@@ -149,7 +149,7 @@ def test_checkpoint_ahead_of_a_recreated_topic_then_make_reset(stack: DockerComp
     assert "is ahead of topic" in sentence, sentence
     assert f"make reset TOPIC={topic}" in sentence, sentence
 
-    reset = make("reset", f"TOPIC={topic}")
+    reset = make_result("reset", f"TOPIC={topic}")
     assert reset.returncode == 0, reset.stderr
     again, expected = make_corpus(100, seed=5)
     feed(settings, topic, again)
@@ -191,7 +191,7 @@ def fill(folder: Path) -> Path:
 def test_a_full_disk_stops_the_job_with_a_sentence_and_loses_nothing(
     stack: DockerCompose, settings, small_disk: Path
 ):
-    topic = new_topic("diskfull")
+    topic = unique_topic("diskfull")
     warm, warm_expected = make_corpus(200, seed=6)
     more, more_expected = make_corpus(2_000, seed=7)
     create_topic(topic)

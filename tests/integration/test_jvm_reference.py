@@ -12,7 +12,7 @@ from testcontainers.compose import DockerCompose
 
 from jobs.words import split_line
 from streamlab.runs import JVM_JOB, LAB_JOB, run_to_the_end
-from tests.support.wordcount import make_corpus, new_topic, produce
+from tests.support.wordcount import make_corpus, produce, unique_topic
 
 MALFORMED = [None, b"", b"\xff\xfe\xfd", b",,,,", b" hello ,, spark ", b"caf\xc3\xa9,\tkafka\x0b"]
 
@@ -29,7 +29,7 @@ def count_to_the_end(job: list[str], topic: str, method: str) -> dict[str, int]:
 def test_the_jvm_reference_counts_what_the_lab_counts(stack: DockerCompose, settings):
     from kafka import KafkaProducer
 
-    topic = new_topic("reference")
+    topic = unique_topic("reference")
     corpus, expected = make_corpus(700)
     produce(settings, topic, "--file", "-", "--count", "0", "--interval", "0", stdin=corpus)
     producer = KafkaProducer(

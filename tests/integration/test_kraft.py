@@ -18,17 +18,17 @@ from streamlab.config import load_settings
 from streamlab.isolation import KRAFT_TESTS
 from streamlab.kraft import new_cluster_id
 from tests.support.faults import partition_leaders, through_fault
-from tests.support.make import made
+from tests.support.make import make
 from tests.support.notebooks import WALKTHROUGH, check_walkthrough, execute
 from tests.support.stack import HA_BROKERS, compose, compose_ps, exec_in
 from tests.support.wordcount import (
     DSTREAM,
     finish,
     make_corpus,
-    new_topic,
     produce,
     stream,
     submit,
+    unique_topic,
     wait_for_counts,
 )
 
@@ -93,10 +93,10 @@ def test_kraft_node_runs_kafka_4_without_zookeeper(kraft):
 def test_make_up_topic_and_topics_work_on_kraft(kraft):
     """The verbs a learner types, with KRAFT=1: the whole stack healthy (no ZooKeeper), a
     topic made and described through Kafka 4's own tools."""
-    made("up", "KRAFT=1")
+    make("up", "KRAFT=1")
     assert "zookeeper" not in {record["Service"] for record in compose_ps()}
-    made("topic", "KRAFT=1", "TOPIC=kraft-make")
-    described = made("topics", "KRAFT=1").stdout
+    make("topic", "KRAFT=1", "TOPIC=kraft-make")
+    described = make("topics", "KRAFT=1").stdout
     assert re.search(r"Topic: kraft-make\s.*PartitionCount: 3", described), described
 
 
@@ -107,7 +107,7 @@ def test_walkthrough_runs_on_kraft(kraft):
 
 
 def test_seed_counts_are_exact_on_kraft(kraft):
-    topic = new_topic("kraft-seed")
+    topic = unique_topic("kraft-seed")
     summary = produce(kraft, topic, "--interval", "0")  # kafka-python creates the topic
     assert summary["lines"] == 60, f"producer acknowledged {summary}"
     submit(topic, "dataframe")
@@ -117,7 +117,7 @@ def test_seed_counts_are_exact_on_kraft(kraft):
 
 def test_dstream_job_counts_exactly_on_kraft(kraft):
     """The tutorial's API, KafkaUtils.createDirectStream on DStreams, against Kafka 4."""
-    topic = new_topic("kraft-dstream")
+    topic = unique_topic("kraft-dstream")
     produce(kraft, topic, "--interval", "0")
     submit(topic, job=DSTREAM)
     final = wait_for_counts(topic, SEED_TOTALS)
@@ -125,7 +125,7 @@ def test_dstream_job_counts_exactly_on_kraft(kraft):
 
 
 def test_restart_from_checkpoint_on_kraft(kraft):
-    topic = new_topic("kraft-restart")
+    topic = unique_topic("kraft-restart")
     first, second = make_corpus(3_000, seed=3), make_corpus(3_000, seed=4)
     submit(topic)
     produce(kraft, topic, "--file", "-", "--count", "0", "--interval", "0", stdin=first[0])

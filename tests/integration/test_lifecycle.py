@@ -18,7 +18,7 @@ import pytest
 from jobs.seed import HEADER
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
-from tests.support.make import make
+from tests.support.make import make_result
 from tests.support.stack import compose_ps
 
 pytestmark = pytest.mark.lifecycle
@@ -42,18 +42,18 @@ def image_ids() -> dict[str, str]:
 
 
 def test_up_down_twice_and_second_up_builds_nothing():
-    first = make("up")
+    first = make_result("up")
     assert first.returncode == 0, (
         f"first make up failed:\n{first.stdout[-3000:]}{first.stderr[-3000:]}"
     )
     assert "JupyterLab" in first.stdout, "make up must print the URLs"
     images_before = image_ids()
     assert len(images_before) == 2, f"expected the kafka and spark images, got {images_before}"
-    down = make("down")
+    down = make_result("down")
     assert down.returncode == 0, f"first make down failed: {down.stderr[-2000:]}"
     assert compose_ps() == [], "containers left after make down"
 
-    second = make("up")
+    second = make_result("up")
     assert second.returncode == 0, f"second make up failed:\n{second.stderr[-3000:]}"
     output = second.stdout + second.stderr
     rebuilt = [marker for marker in BUILD_MARKERS if marker in output]
@@ -61,7 +61,7 @@ def test_up_down_twice_and_second_up_builds_nothing():
     assert image_ids() == images_before, "the second make up changed the images"
     unhealthy = [r["Name"] for r in compose_ps() if r.get("Health") != "healthy"]
     assert not unhealthy, f"not healthy after the second make up: {unhealthy}"
-    down = make("down")
+    down = make_result("down")
     assert down.returncode == 0, f"second make down failed: {down.stderr[-2000:]}"
     assert compose_ps() == [], "containers left after the second make down"
 
@@ -71,7 +71,7 @@ def test_make_up_names_a_taken_port():
         other_program.bind(("127.0.0.1", 0))
         other_program.listen()
         port = other_program.getsockname()[1]
-        result = make("up", env={"STREAMLAB_SPARK_UI_PORT": str(port)})
+        result = make_result("up", env={"STREAMLAB_SPARK_UI_PORT": str(port)})
     assert result.returncode != 0, "make up must fail when a port is taken"
     assert f"port {port} on 127.0.0.1 (for spark-master) is taken" in result.stderr, result.stderr
     assert "STREAMLAB_SPARK_UI_PORT=<port>" in result.stderr, "the message must name the fix"
@@ -112,6 +112,6 @@ def test_make_demo_shows_seed_layout_counts():
     finally:
         os.killpg(demo.pid, signal.SIGTERM)
         demo.wait(timeout=60)
-        cleaned = make("clean")
+        cleaned = make_result("clean")
         assert cleaned.returncode == 0, f"make clean failed: {cleaned.stderr[-2000:]}"
     assert "Traceback" not in "".join(output), "".join(output)[-3000:]

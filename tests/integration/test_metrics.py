@@ -18,9 +18,9 @@ from tests.support.stack import compose
 from tests.support.wordcount import (
     finish,
     make_corpus,
-    new_topic,
     stream,
     submit,
+    unique_topic,
     wait_for_counts,
 )
 
@@ -47,7 +47,7 @@ def series(prometheus: str, promql: str) -> list[dict]:
 
 
 def test_prometheus_has_rates_lag_and_servers_during_a_run(prometheus, settings):
-    topic = new_topic("metrics")
+    topic = unique_topic("metrics")
     create_topic(topic)
     submit(topic)
     corpus, expected = make_corpus(6_000)

@@ -22,7 +22,7 @@ from streamlab.compose import COMPOSE, create_topic
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.stack import exec_in
-from tests.support.wordcount import new_topic, produce
+from tests.support.wordcount import produce, unique_topic
 
 PROGRAM = "/opt/streamlab/jobs/tutorial/kafka_wordcount.py"
 PRODUCER = ROOT / "producer" / "tutorial_producer.py"
@@ -279,7 +279,7 @@ def test_the_direct_api_of_spark_2_on_a_real_topic(stack: DockerCompose, setting
     """Spark 2's KafkaStreamTests, on the lab: one Spark partition per Kafka partition, offset
     ranges that cover exactly the produced offsets, createRDD with a messageHandler (and the
     leaders that Kafka 0.10 no longer needs), fromOffsets through transform, commitAsync."""
-    topic = new_topic("tutorial-offsets")
+    topic = unique_topic("tutorial-offsets")
     summary = produce(settings, topic, "--count", "90", "--interval", "0")  # 3 partitions
     per_partition = {int(p): n for p, n in summary["partitions"].items()}
     assert sum(per_partition.values()) == 90, summary

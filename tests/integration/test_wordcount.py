@@ -16,11 +16,11 @@ from tests.support.stack import compose, container_logs
 from tests.support.wordcount import (
     finish,
     make_corpus,
-    new_topic,
     produce,
     results,
     stream,
     submit,
+    unique_topic,
     wait_for_counts,
 )
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 @pytest.mark.parametrize("method", ["rdd", "dataframe"])
 def test_seed_counts_summed_over_batches_are_exact(stack: DockerCompose, settings, method):
-    topic = new_topic(f"seed-{method}")
+    topic = unique_topic(f"seed-{method}")
     summary = produce(settings, topic, "--interval", "0")  # creates the 3-partition topic
     acknowledged = {"lines": summary["lines"], "words": summary["words"]}
     assert acknowledged == {"lines": 60, "words": SEED_TOTALS}, f"producer acknowledged {summary}"
@@ -43,7 +43,7 @@ def test_seed_counts_summed_over_batches_are_exact(stack: DockerCompose, setting
 
 
 def test_large_corpus_counts_are_exact_and_one_task_per_partition(stack: DockerCompose, settings):
-    topic = new_topic("corpus")
+    topic = unique_topic("corpus")
     corpus, expected = make_corpus(100_000)
     submit(topic)
     summary = produce(
@@ -66,7 +66,7 @@ def test_large_corpus_counts_are_exact_and_one_task_per_partition(stack: DockerC
 
 
 def test_restart_from_checkpoint_loses_and_repeats_nothing(stack: DockerCompose, settings):
-    topic = new_topic("restart")
+    topic = unique_topic("restart")
     first, second = make_corpus(3_000, seed=1), make_corpus(3_000, seed=2)
     submit(topic)
     produce(settings, topic, "--file", "-", "--count", "0", "--interval", "0", stdin=first[0])
@@ -87,7 +87,7 @@ def test_malformed_records_are_counted_as_documented_and_the_job_goes_on(
 ):
     from kafka import KafkaProducer
 
-    topic = new_topic("bad")
+    topic = unique_topic("bad")
     produce(settings, topic, "--count", "1", "--interval", "0")  # creates the topic
     submit(topic)
     large = b"kafka," * 166_666

@@ -15,10 +15,10 @@ from tests.support.wordcount import (
     STRUCTURED,
     finish,
     make_corpus,
-    new_topic,
     results,
     stream,
     submit,
+    unique_topic,
     wait_for_counts,
 )
 
@@ -40,7 +40,7 @@ def through_fault(
     """Job running and counting, a stream of lines, the fault mid-stream, then exact totals.
     `brokers`: how many brokers the topic is replicated on and the clients know; `job`: which
     job the service runs."""
-    topic = new_topic(name)
+    topic = unique_topic(name)
     create_topic(topic, replication=brokers)
     warm_up, warm_expected = make_corpus(WARM_UP, seed=1)
     corpus, expected = make_corpus(LINES, seed=zlib.crc32(name.encode()))

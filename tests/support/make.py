@@ -10,7 +10,7 @@ from pathlib import Path
 from streamlab.config import ROOT
 
 
-def make(
+def make_result(
     *targets: str, env: dict[str, str] | None = None, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess:
     """Runs make; the caller checks the result (some tests expect it to fail)."""
@@ -25,11 +25,11 @@ def make(
     )
 
 
-def made(
+def make(
     *targets: str, env: dict[str, str] | None = None, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess:
     """Runs make, which must succeed."""
-    result = make(*targets, env=env, cwd=cwd)
+    result = make_result(*targets, env=env, cwd=cwd)
     output = result.stdout[-2000:] + result.stderr[-2000:]
     assert result.returncode == 0, f"make {' '.join(targets)} failed:\n{output}"
     return result

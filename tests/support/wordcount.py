@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 
 from streamlab.config import ROOT
+from streamlab.runs import submit as submit_job
 from streamlab.wait import wait_until
 from tests.support.stack import compose, exec_in, host_bootstrap, internal_bootstrap
 
@@ -69,7 +70,7 @@ def finish(streamer: subprocess.Popen, timeout: float = 600) -> dict:
     return json.loads(out)
 
 
-def new_topic(prefix: str) -> str:
+def unique_topic(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
@@ -79,14 +80,8 @@ DSTREAM = "dstream_wordcount"
 
 
 def submit(topic: str, method: str = "rdd", brokers: int = 1, job: str = STRUCTURED) -> None:
-    """(Re)starts the job on `topic`, each topic with its own checkpoint and results."""
-    env = {
-        "STREAMLAB_TOPIC": topic,
-        "STREAMLAB_METHOD": method,
-        "STREAMLAB_KAFKA_BOOTSTRAP": internal_bootstrap(brokers),
-        "STREAMLAB_JOB": job,
-    }
-    compose("up", "-d", "--force-recreate", "wordcount", env=env)
+    """(Re)starts the job on `topic` (streamlab.runs.submit), reaching `brokers` brokers."""
+    submit_job(topic, job=job, method=method, bootstrap=internal_bootstrap(brokers))
 
 
 def resume(topic: str, method: str = "rdd", job: str = STRUCTURED) -> None:

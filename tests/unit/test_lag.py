@@ -61,7 +61,7 @@ def test_state_records_progress_as_spark_writes_it():
 def test_the_listener_hands_on_the_progress_json_that_spark_wrote():
     """Spark calls ProgressJson (through Py4J) with a Java event; what reaches the sinks is
     the progress's own JSON, read in one call, never pyspark's field-by-field copy."""
-    from jobs.progress import ProgressJson
+    from jobs.fast import ProgressJson
 
     class JavaProgress:
         def json(self) -> str:

@@ -168,3 +168,7 @@ def test_progress_log_records_each_batch(spark, tmp_path):
     assert sum(r["numInputRows"] for r in records) == 100
     assert records[0]["durationMs"]["triggerExecution"] >= 0
     assert describe(records[0]).startswith(f"batch {records[0]['batchId']}: 100 rows in ")
+    # The records came through the fast Java side (jobs.fast), not pyspark's own.
+    from jobs import fast
+
+    assert not fast.FELL_BACK & {"progress_listener", "progress_json"}, fast.FELL_BACK
