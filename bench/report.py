@@ -3,33 +3,9 @@
 from __future__ import annotations
 
 from bench.analysis import spread
+from bench.targets import TARGETS
 
-TARGETS = {
-    "fraction": 0.5,  # of the plain-consumer ceiling
-    "keep_up_lines_s": 150_000,  # the live job, 3 s trigger
-    "latency_p50_ms": 1000,  # with a 500 ms trigger, the median of the runs
-    "healthy_s": 45,
-    "first_batch_s": 90,
-    "from_nothing_s": 150,  # make demo with no images: the build, then the first batch
-    "memory_mb": 4000,
-    "idle_percent": 3,  # of one core, the whole stack up and idle
-    "producer_fraction": 0.25,  # the lab's producer against ProducerPerformance, acks=all
-}
-# bench.stats.loop_cpu_ms on this machine with nothing else running: a slower loop beside
-# the idle windows means the cores did less per second of CPU (a busy host), and so did the lab.
-QUIET_LOOP_MS = 92
-# The lab's method over the same counting on the JVM, same run.
-RATIO_TARGETS = {"dataframe": 0.95, "rdd": 0.5}
 JVM_SHAPE = {"dataframe": "JVM DataFrame", "rdd": "JVM reduceByKey"}
-
-
-# The DStream job (the tutorial's API) in the same run: its keep-up rate at 3 s batches on one
-# worker, its drain rate over the Structured Streaming rdd job's, its latency p50 at 1 s batches.
-DSTREAM_TARGETS = {"keep_up_lines_s": 150_000, "drain_ratio": 0.9, "latency_p50_s": 1.5}
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "**missed**"
 
 
 def workers(count: int) -> str:
@@ -52,14 +28,14 @@ def compare_rows(compare: dict | None, perf: float) -> list[tuple[str, str, str]
         return []
     trials = f"median of {compare['trials']} (range)"
     rows = []
-    for method, target in RATIO_TARGETS.items():
+    for method, shape in JVM_SHAPE.items():
         ratio = compare["ratios"].get(method)
         if ratio:
             rows.append(
                 (
-                    f"lab `--method {method}` / {JVM_SHAPE[method]} job, same run, {trials}",
+                    f"lab `--method {method}` / {shape} job, same run, {trials}",
                     ranged(ratio, "{:.2f}x"),
-                    f"≥ {target}x: {verdict(ratio['median'] >= target)}",
+                    TARGETS[f"jvm_ratio_{method}"].check(ratio["median"]),
                 )
             )
     for name, runner in compare["runners"].items():
@@ -105,8 +81,7 @@ def producer_rows(producer: dict) -> list[tuple[str, str, str]]:
             label += f", median of {trials} trials (range)"
         target = ""
         if rate == best:
-            met = share >= TARGETS["producer_fraction"]
-            target = f"≥ 25% of ProducerPerformance: {verdict(met)}"
+            target = TARGETS["producer_fraction"].check(share)
         rows.append((f"producer: kafka-python, acks=all, batching, {label}", text, target))
     return rows
 
@@ -115,7 +90,6 @@ def dstream_rows(part: dict | None) -> list[tuple[str, str, str]]:
     """The DStream job beside the Structured Streaming rdd job, each row with its target."""
     if not part:
         return []
-    goal = DSTREAM_TARGETS
     ratio, trials = part["drain_ratio"], len(part["drain_trials"])
     keep = part["keep_up_lines_s"]
     p50 = {k: v / 1000 for k, v in part["latency"]["p50_ms"].items()}
@@ -126,18 +100,18 @@ def dstream_rows(part: dict | None) -> list[tuple[str, str, str]]:
             f"run, median of {trials} trials (range)",
             f"{ranged(ratio, '{:.2f}x')}; {lines_s(part['drain_lines_s']['median'])} against "
             f"{lines_s(part['structured_drain_lines_s']['median'])}",
-            f"≥ {goal['drain_ratio']}x: {verdict(ratio['median'] >= goal['drain_ratio'])}",
+            TARGETS["dstream_drain_ratio"].check(ratio["median"]),
         ),
         (
             "DStream job keeps up (3 s batches), 1 worker",
             lines_s(keep),
-            f"≥ {goal['keep_up_lines_s']:,} lines/s: {verdict(keep >= goal['keep_up_lines_s'])}",
+            TARGETS["dstream_keep_up_lines_s"].check(keep),
         ),
         (
             f"DStream job latency produce → results, 1 s batches, p50, median of {runs} runs "
             "(range)",
             f"{ranged(p50, '{:.2f}')} s",
-            f"≤ {goal['latency_p50_s']} s: {verdict(p50['median'] <= goal['latency_p50_s'])}",
+            TARGETS["dstream_latency_p50_s"].check(p50["median"]),
         ),
     ]
 
@@ -161,7 +135,7 @@ def latency_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
         target = ""
         if trigger.startswith("500"):
             p50 = spread([r["p50"] for r in group])["median"]
-            target = f"p50 ≤ 1.0 s: {verdict(p50 <= TARGETS['latency_p50_ms'])}"
+            target = TARGETS["latency_p50_ms"].check(p50)
         rows.append(
             (
                 f"latency produce → results, trigger {trigger}, {group[0]['rate']:.0f} "
@@ -187,8 +161,8 @@ def throughput_rows(
                 f"--method {run.get('method', 'rdd')}",
                 f"{lines_s(rate)}: {rate / perf:.0%} of ConsumerPerformance, "
                 f"{rate / plain:.0%} of kafka-python",
-                f"≥ 150,000 lines/s: {verdict(rate >= TARGETS['keep_up_lines_s'])}; "
-                f"≥ 50% of the ceiling: {verdict(rate >= TARGETS['fraction'] * perf)}",
+                f"{TARGETS['keep_up_lines_s'].check(rate)}; "
+                f"{TARGETS['ceiling_fraction'].check(rate / perf)}",
             )
         )
     if not throughput:
@@ -244,12 +218,12 @@ def markdown(result: dict) -> str:
             (
                 "`docker compose up` to all healthy",
                 f"{startup['healthy_s']:.0f} s",
-                f"≤ 45 s: {verdict(startup['healthy_s'] <= TARGETS['healthy_s'])}",
+                TARGETS["healthy_s"].check(startup["healthy_s"]),
             ),
             (
                 "`make demo` to the first counted batch",
                 f"{startup['first_batch_s']:.0f} s",
-                f"≤ 90 s: {verdict(startup['first_batch_s'] <= TARGETS['first_batch_s'])}",
+                TARGETS["first_batch_s"].check(startup["first_batch_s"]),
             ),
         ]
     idle = result.get("idle")
@@ -266,7 +240,7 @@ def markdown(result: dict) -> str:
             (
                 f"idle: the stack up, nothing running, {over} (% of one core)",
                 f"{total}; the median window: {parts}",
-                f"≤ 3%: {verdict(idle['total_percent'] <= TARGETS['idle_percent'])}",
+                TARGETS["idle_percent"].check(idle["total_percent"]),
             )
         )
         if "engine_percent" in idle:
@@ -278,7 +252,9 @@ def markdown(result: dict) -> str:
                     f"{idle.get('engine_base_percent', 0):.1f}%), the rest of the machine "
                     f"{idle['rest_percent']:.1f}%; the loop {min(loops):.0f} to "
                     f"{max(loops):.0f} ms",
-                    f"the loop takes about {QUIET_LOOP_MS} ms on a quiet machine",
+                    f"the loop before the stack came up: {idle['quiet_loop_ms']:.0f} ms"
+                    if "quiet_loop_ms" in idle
+                    else "",
                 )
             )
     for key, what in (
@@ -293,7 +269,7 @@ def markdown(result: dict) -> str:
             (
                 what,
                 f"{memory['total_peak_mb']:,} MB ({peaks})",
-                f"< 4 GB: {verdict(memory['total_peak_mb'] < TARGETS['memory_mb'])}",
+                TARGETS["memory_mb"].check(memory["total_peak_mb"]),
             )
         )
     build = result.get("build")
@@ -308,7 +284,7 @@ def markdown(result: dict) -> str:
             (
                 "`make demo` from nothing: the build, then the first counted batch",
                 f"{from_nothing:.0f} s",
-                f"≤ 150 s: {verdict(from_nothing <= TARGETS['from_nothing_s'])}",
+                TARGETS["from_nothing_s"].check(from_nothing),
             )
         )
     only = result.get("only")

@@ -125,10 +125,10 @@ def machine_busy_seconds(stat: Path = Path("/proc/stat")) -> float:
 
 
 def loop_cpu_ms(rounds: int = 2_000_000) -> float:
-    """CPU time of a fixed Python loop. The same idle stack measured up to three times its
-    quiet cost while other work ran on this (virtual) machine, with no steal time shown: its
-    cores then do less per second of CPU, and this loop, timed beside each idle window, shows
-    by how much (about 92 ms on a quiet machine here)."""
+    """CPU time of a fixed Python loop. The same idle stack costs more CPU while other work
+    runs on a (virtual) machine, even with no steal time shown: its cores then do less per
+    second of CPU, and this loop, timed before the stack comes up and beside each idle window,
+    shows by how much."""
     started = time.process_time()
     total = 0
     for i in range(rounds):

@@ -231,10 +231,10 @@ def test_report_marks_missed_targets():
 
 def test_report_adds_make_demo_from_nothing_when_the_build_ran():
     """The build from nothing plus make demo's start to its first batch, against 150 s."""
-    from bench.report import TARGETS
+    from bench.targets import TARGETS
 
     build_s, first_s = 100.0, 45.0
-    assert build_s + first_s <= TARGETS["from_nothing_s"]
+    assert TARGETS["from_nothing_s"].met(build_s + first_s)
     rows = markdown(
         {
             **REPORT_INPUT,
@@ -352,10 +352,26 @@ def test_idle_shows_the_engine_the_rest_of_the_machine_and_the_loop():
         "engine_base_percent": 0.25,
         "rest_percent": 7.25,
         "loop_ms": [93.0, 96.5, 181.2, 92.4, 95.0, 99.9],
+        "quiet_loop_ms": 91.6,
     }
     table = markdown({**REPORT_INPUT, "idle": idle})
     assert "Docker's engine 2.4% (without the stack 0.2%), the rest of the machine 7.2%" in table
-    assert "the loop 92 to 181 ms | the loop takes about 92 ms on a quiet machine |" in table
+    assert "the loop 92 to 181 ms | the loop before the stack came up: 92 ms |" in table
+
+
+def test_every_target_reads_as_its_threshold():
+    """The target column comes from the number checked: a changed threshold changes its label."""
+    from dataclasses import replace
+
+    from bench.targets import TARGETS
+
+    keep = TARGETS["keep_up_lines_s"]
+    assert keep.check(160_000) == "≥ 150,000 lines/s: met"
+    assert replace(keep, threshold=200_000).check(160_000) == "≥ 200,000 lines/s: **missed**"
+    assert TARGETS["latency_p50_ms"].label == "p50 ≤ 1.0 s"
+    assert TARGETS["memory_mb"].label == "< 4 GB"
+    assert not TARGETS["memory_mb"].met(4000)
+    assert TARGETS["ceiling_fraction"].check(0.49) == "≥ 50% of the ceiling: **missed**"
 
 
 def test_latency_runs_of_one_trigger_give_medians_and_ranges():
@@ -418,7 +434,15 @@ def test_only_takes_known_parts_and_refuses_others(capsys):
     assert parse_args(["--only", "idle,producer"]).only == ["idle", "producer"]
     with pytest.raises(SystemExit):
         parse_args(["--only", "idle,speed"])
-    assert "no part speed; choose from startup, idle, producer, latency" in capsys.readouterr().err
+    assert "no part speed; choose from build, startup, idle, producer," in capsys.readouterr().err
+
+
+def test_a_part_run_alone_brings_what_it_needs_in_table_order():
+    from bench.run import PARTS, plan
+
+    assert plan(["throughput"]) == ["ceiling", "drain", "throughput"]
+    assert plan(["metrics", "idle"]) == ["idle", "ceiling", "drain", "metrics"]
+    assert plan([]) == list(PARTS), "no --only: every part, the build included"
 
 
 def fake_proc(root, processes: dict[int, tuple[str, list[int]]]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.dstream import drain_rate, keeps_up
+from bench.parts.dstream import drain_rate, keeps_up
 from bench.report import dstream_rows
 
 

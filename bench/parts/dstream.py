@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from statistics import median
 
 from bench.analysis import Batch, ladder, latencies_ms, percentile, spread, summary
+from bench.lab import Run, log, new_topic, probe, send
+from bench.parts.drain import drain as drain_structured
 from jobs.paths import DSTREAM, progress_file, results_dir
 from streamlab.compose import compose, exec_in
 from streamlab.runs import submit as submit_job
@@ -102,9 +105,7 @@ def drain(topic: str, lines: int) -> dict:
     return {"lines_s": round(rate), "rows": rows}
 
 
-def keep_up(
-    send: Callable[..., float], new_topic: Callable[[str], str], capacity: float, seconds: float
-) -> dict:
+def keep_up(capacity: float, seconds: float) -> dict:
     """The highest rate the DStream job keeps up with at 3 s batches on one worker: from its
     drain rate, up a quarter at a time while it keeps up (or down until it does), then two
     bisections."""
@@ -136,13 +137,7 @@ def keep_up(
     return {"lines_s": best["rate"] if best else 0, "trials": trials}
 
 
-def latency(
-    send: Callable[..., float],
-    new_topic: Callable[[str], str],
-    probe: str,
-    rate: float,
-    seconds: float,
-) -> dict:
+def latency(rate: float, seconds: float) -> dict:
     """Produce-to-results latency at 1 s batches: each record's produce timestamp to the write
     of the results file of the first batch whose end offset passes it (the progress line says
     where each batch ended, the file's time when its counts appeared)."""
@@ -162,7 +157,7 @@ def latency(
             topic,
             "-",
             str(results_dir(topic + DSTREAM)),
-            stdin=probe,
+            stdin=probe("latency"),
             timeout=600,
         )
     )
@@ -184,6 +179,39 @@ def latency(
     }
 
 
-def latency_runs(send, new_topic, probe: str, rate: float, seconds: float, runs: int = 3) -> dict:
-    each = [latency(send, new_topic, probe, rate, seconds) for _ in range(runs)]
+def latency_runs(rate: float, seconds: float, runs: int = 3) -> dict:
+    each = [latency(rate, seconds) for _ in range(runs)]
     return {"runs": each, "p50_ms": spread([r["p50"] for r in each])}
+
+
+def measure(run: Run, trials: int = 3) -> None:
+    """The tutorial's API, the DStream job, beside the Structured Streaming rdd job in the same
+    run: both drain the same backlog in each trial, in alternate order from trial to trial (a
+    fresh topic each, since a checkpoint belongs to one topic); then the DStream job's keep-up
+    rate and its latency at 1 s batches."""
+    args = run.args
+    drains = []
+    for trial in range(trials):
+        topic = new_topic("dstream-drain")
+        send(topic, args.lines)
+        order = ["structured", "dstream"] if trial % 2 == 0 else ["dstream", "structured"]
+        rates = {}
+        for which in order:
+            if which == "structured":
+                rates[which] = drain_structured(args.lines, "rdd", topic)["lines_s"]
+            else:
+                rates[which] = drain(topic, args.lines)["lines_s"]
+        log(f"dstream drain trial {trial + 1}: {rates}")
+        drains.append(rates)
+    capacity = median(d["dstream"] for d in drains)
+    keep = keep_up(capacity, args.seconds)
+    latency_1s = latency_runs(args.latency_rate, args.seconds)
+    run.result["dstream"] = {
+        "drain_trials": drains,
+        "drain_lines_s": spread([d["dstream"] for d in drains]),
+        "structured_drain_lines_s": spread([d["structured"] for d in drains]),
+        "drain_ratio": spread([d["dstream"] / d["structured"] for d in drains]),
+        "keep_up_lines_s": keep["lines_s"],
+        "keep_up": keep,
+        "latency": latency_1s,
+    }

@@ -1,0 +1,131 @@
+"""What the parts of the bench share: the bench's compose project, its log, one run's record,
+and the lab's job, topics and load as the parts drive them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.analysis import memory_peaks, offsets_sum, perf_rate
+from jobs.paths import progress_file
+from jobs.seed import SEED_LINE
+from streamlab.compose import compose, create_topic, exec_in
+from streamlab.isolation import BENCH
+from streamlab.runs import submit as submit_job
+from streamlab.wait import wait_until
+
+PROJECT = BENCH.name
+PROBES = Path(__file__).parent / "probes"
+TRIGGER_MS = 3000
+
+
+@dataclass
+class Run:
+    """One bench run: its options, the lab's settings, the record the parts write into, and
+    the memory samples that the loaded parts took (their peaks are the run's memory)."""
+
+    args: argparse.Namespace
+    settings: dict[str, str]
+    result: dict
+    memory: list[dict[str, int]] = field(default_factory=list)
+    # A topic that already holds --lines seed lines (the ceilings' topic), for the drain.
+    backlog_topic: str | None = None
+
+
+def probe(name: str) -> str:
+    """The source of a probe that runs inside a container (bench/probes/), fed on stdin."""
+    return (PROBES / f"{name}.py").read_text()
+
+
+def log(message: str) -> None:
+    print(f"bench {datetime.now():%H:%M:%S} {message}", flush=True)
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def header(settings: dict[str, str]) -> dict:
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "versions": {
+            k.removeprefix("STREAMLAB_").removesuffix("_VERSION").lower(): v
+            for k, v in settings.items()
+            if k.endswith("_VERSION")
+        },
+    }
+
+
+def memory_summary(memory: list[dict[str, int]]) -> dict:
+    peaks, total = memory_peaks(memory)
+    return {
+        "peak_mb": {k: round(v / 1e6) for k, v in sorted(peaks.items())},
+        "total_peak_mb": round(total / 1e6),
+        "samples": len(memory),
+    }
+
+
+def new_topic(name: str) -> str:
+    topic = f"bench-{name}-{uuid.uuid4().hex[:6]}"
+    create_topic(topic)
+    return topic
+
+
+def send(topic: str, records: int, rate: float = -1) -> float:
+    """Seed lines at `rate` per second (-1: flat out) with Kafka's ProducerPerformance, acks=all,
+    in a container of its own (so the broker's memory is the broker's). Returns the rate it
+    achieved."""
+    script = (
+        'printf "%s\\n" "$1" > /tmp/seed-line.txt && exec kafka-producer-perf-test --topic "$2" '
+        '--num-records "$3" --throughput "$4" --payload-file /tmp/seed-line.txt '
+        "--producer-props bootstrap.servers=kafka:9092 acks=all"
+    )
+    out = compose(
+        "run",
+        "--rm",
+        "--no-deps",
+        "-T",
+        "kafka",
+        "sh",
+        "-c",
+        script,
+        "-",
+        SEED_LINE,
+        topic,
+        str(int(records)),
+        str(int(rate)),
+        timeout=900,
+    ).stdout
+    return perf_rate(out)
+
+
+def submit(topic: str, trigger: str = "3 seconds", method: str = "rdd", cap: int = 0) -> None:
+    """The lab's Structured Streaming job on `topic` (streamlab.runs.submit)."""
+    submit_job(topic, method=method, trigger=trigger, cap=cap)
+
+
+def progress(topic: str) -> list[dict]:
+    out = exec_in("wordcount", "sh", "-c", f"cat {progress_file(topic)} 2>/dev/null || :")
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def wait_read(topic: str, total: int, timeout: float = 300) -> list[dict]:
+    """Waits until the job's batches have read `total` records; returns its progress records."""
+
+    def probe() -> list[dict] | None:
+        records = progress(topic)
+        done = any(offsets_sum(r["sources"][0].get("endOffset")) >= total for r in records)
+        return records if done else None
+
+    return wait_until(probe, timeout=timeout, interval=1, what=f"the job reading {topic}")
