@@ -129,3 +129,43 @@ def wait_read(topic: str, total: int, timeout: float = 300) -> list[dict]:
         return records if done else None
 
     return wait_until(probe, timeout=timeout, interval=1, what=f"the job reading {topic}")
+
+
+@dataclass
+class SteadyLoad:
+    """Seed lines sent to one topic at chosen rates, with the running total that the job must
+    have read before a trial's batches are judged. `read(topic, total)` waits for the job in
+    use (its progress records are what it returns)."""
+
+    topic: str
+    read: Callable[[str, int], list[dict]]
+    sent: int = 0
+
+    def warm_up(self, lines: int, rate: float = -1) -> list[dict]:
+        """Lines that are not counted: the job's start (its JIT, its Python workers) is in them."""
+        send(self.topic, lines, rate)
+        self.sent += lines
+        return self.read(self.topic, self.sent)
+
+    def trial(self, rate: float, seconds: float) -> tuple[float, float, float, list[dict]]:
+        """`seconds` of lines at `rate`: (start, end, the rate achieved, the job's progress
+        records once it has read them all)."""
+        lines = int(rate * seconds)
+        start = time.time()
+        achieved = send(self.topic, lines, rate)
+        end = time.time()
+        self.sent += lines
+        return start, end, achieved, self.read(self.topic, self.sent)
+
+
+def latency_probe(topic: str, checkpoint: str, results: str) -> dict:
+    """bench/probes/latency.py in the job's container: every record's produce time, and every
+    batch's end offsets and results time (`checkpoint` "-": the DStream job's, from its
+    progress instead)."""
+    out = exec_in(
+        "wordcount",
+        *("python", "-", "kafka:9092", topic, checkpoint, results),
+        stdin=probe("latency"),
+        timeout=600,
+    )
+    return json.loads(out)

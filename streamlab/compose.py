@@ -29,11 +29,11 @@ COMPOSE = [
 ]
 
 
-def compose(
+def run_compose(
     *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 600
 ) -> subprocess.CompletedProcess:
-    """Runs a compose command; raises RuntimeError with compose's own message if it fails."""
-    result = subprocess.run(
+    """A compose command's result, whatever its exit status."""
+    return subprocess.run(
         [*COMPOSE, *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
@@ -43,6 +43,13 @@ def compose(
         text=True,
         timeout=timeout,
     )
+
+
+def compose(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """Runs a compose command; raises RuntimeError with compose's own message if it fails."""
+    result = run_compose(*args, env=env, stdin=stdin, timeout=timeout)
     if result.returncode != 0:  # an error, not an assertion: polls may retry it
         why = exited_servers() if "up" in args else ""
         raise RuntimeError(f"compose {args} failed: {result.stderr[-2000:]}{why}")
@@ -111,15 +118,7 @@ def exec_in(service: str, *command: str, stdin: str | None = None, timeout: floa
     """Runs a command in a service's container, as its server's user, and returns its stdout;
     fails on non-zero exit."""
     user = ["--user", EXEC_USERS[service]] if service in EXEC_USERS else []
-    result = subprocess.run(
-        [*COMPOSE, "exec", "-T", *user, service, *command],
-        cwd=ROOT,
-        check=False,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=timeout,
-    )
+    result = run_compose("exec", "-T", *user, service, *command, stdin=stdin, timeout=timeout)
     if result.returncode != 0:  # an error, not an assertion: polls may retry it
         raise RuntimeError(
             f"{command} in {service} exited {result.returncode}: {result.stderr[-2000:]}"

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from statistics import median
 
 from bench.analysis import Batch, ladder, latencies_ms, percentile, spread, summary
-from bench.lab import Run, log, new_topic, probe, send
+from bench.lab import Run, SteadyLoad, latency_probe, log, new_topic, send
 from bench.parts.drain import drain as drain_structured
 from jobs.paths import DSTREAM, progress_file, results_dir
 from streamlab.compose import compose, exec_in
@@ -112,18 +112,13 @@ def keep_up(capacity: float, seconds: float) -> dict:
     compose("up", "-d", "--wait", "--scale", "spark-worker=1", "spark-worker")
     topic = new_topic("dstream-steady")
     submit(topic)
-    total = int(capacity / 2 * 10)  # a warm-up at half the drain rate, not counted
-    send(topic, total, capacity / 2)
-    wait_read(topic, total)
+    load = SteadyLoad(topic, wait_read)
+    load.warm_up(int(capacity / 2 * 10), capacity / 2)  # 10 s at half the drain rate
     trials: list[dict] = []
 
     def trial(rate: float) -> bool:
-        nonlocal total
-        start = time.time()
-        achieved = send(topic, int(rate * seconds), rate)
-        end = time.time()
-        total += int(rate * seconds)
-        run = keeps_up(wait_read(topic, total), start, end, total, BATCH_MS)
+        start, end, achieved, records = load.trial(rate, seconds)
+        run = keeps_up(records, start, end, load.sent, BATCH_MS)
         trials.append({"target": round(rate), "rate": round(achieved), **run})
         print(
             f"bench dstream keep-up: {achieved:,.0f} lines/s, keeps up {run['keeps_up']} "
@@ -143,24 +138,11 @@ def latency(rate: float, seconds: float) -> dict:
     where each batch ended, the file's time when its counts appeared)."""
     topic = new_topic("dstream-latency")
     submit(topic, trigger="1 second")
-    send(topic, 100)
-    wait_read(topic, 100, timeout=300)
+    load = SteadyLoad(topic, wait_read)
+    load.warm_up(100)
     start_ms = time.time() * 1000
-    send(topic, int(rate * seconds), rate)
-    records_read = wait_read(topic, 100 + int(rate * seconds))
-    raw = json.loads(
-        exec_in(
-            "wordcount",
-            "python",
-            "-",
-            "kafka:9092",
-            topic,
-            "-",
-            str(results_dir(topic + DSTREAM)),
-            stdin=probe("latency"),
-            timeout=600,
-        )
-    )
+    *_, records_read = load.trial(rate, seconds)
+    raw = latency_probe(topic, "-", str(results_dir(topic + DSTREAM)))
     written = {int(ms): at for ms, at in raw["written"].items()}
     batches = [
         Batch(

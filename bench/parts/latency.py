@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 from bench.analysis import Batch, latencies_ms, summary
-from bench.lab import PROJECT, Run, new_topic, probe, send, submit, wait_read
+from bench.lab import PROJECT, Run, SteadyLoad, latency_probe, new_topic, submit, wait_read
 from bench.stats import StatsSampler
 from jobs.paths import checkpoint_dir, results_dir
-from streamlab.compose import exec_in
 
 LATENCY_RUNS = 3  # at the 500 ms trigger, whose target is the median of the runs
 
@@ -18,24 +16,11 @@ LATENCY_RUNS = 3  # at the 500 ms trigger, whose target is the median of the run
 def latency(trigger: str, rate: float, seconds: float) -> dict:
     topic = new_topic("latency")
     submit(topic, trigger=trigger)
-    send(topic, 100)
-    wait_read(topic, 100, timeout=300)
+    load = SteadyLoad(topic, wait_read)
+    load.warm_up(100)
     start_ms = time.time() * 1000
-    send(topic, int(rate * seconds), rate)
-    wait_read(topic, 100 + int(rate * seconds))
-    raw = json.loads(
-        exec_in(
-            "wordcount",
-            "python",
-            "-",
-            "kafka:9092",
-            topic,
-            str(checkpoint_dir(topic)),
-            str(results_dir(topic)),
-            stdin=probe("latency"),
-            timeout=600,
-        )
-    )
+    load.trial(rate, seconds)
+    raw = latency_probe(topic, str(checkpoint_dir(topic)), str(results_dir(topic)))
     batches = [Batch(b, {int(p): n for p, n in ends.items()}, ms) for b, ends, ms in raw["batches"]]
     records = [(p, o, ts) for p, o, ts in raw["records"] if ts >= start_ms]
     values = latencies_ms(records, batches)

@@ -3,10 +3,17 @@ each container meanwhile."""
 
 from __future__ import annotations
 
-import time
-
 from bench.analysis import cpu_means, ladder, steady_run
-from bench.lab import PROJECT, TRIGGER_MS, Run, log, new_topic, send, submit, wait_read
+from bench.lab import (
+    PROJECT,
+    TRIGGER_MS,
+    Run,
+    SteadyLoad,
+    log,
+    new_topic,
+    submit,
+    wait_read,
+)
 from bench.parts.drain import capacity
 from bench.stats import StatsSampler
 from streamlab.compose import compose
@@ -30,20 +37,13 @@ def throughput(
     # A warm-up, not counted: 10 s at half the drain rate. A job that has just started (its
     # JIT, its Python workers) missed a rate in its first trial that it kept up with later,
     # and the search then only went down from there.
-    total = int(capacity / 2 * 10)
-    send(topic, total, capacity / 2)
-    wait_read(topic, total, timeout=300)
+    load = SteadyLoad(topic, lambda topic, total: wait_read(topic, total, timeout=600))
+    load.warm_up(int(capacity / 2 * 10), capacity / 2)
     trials: list[dict] = []
 
     def trial(rate: float) -> bool:
-        nonlocal total
-        start = time.time()
-        achieved = send(topic, int(rate * seconds), rate)
-        end = time.time()
-        total += int(rate * seconds)
-        run = steady_run(
-            wait_read(topic, total, timeout=600), achieved, start, end, total, TRIGGER_MS
-        )
+        start, end, achieved, records = load.trial(rate, seconds)
+        run = steady_run(records, achieved, start, end, load.sent, TRIGGER_MS)
         catch_up = "never" if run.catch_up_s is None else f"{run.catch_up_s:.1f} s"
         log(
             f"{workers} worker(s), {achieved:.0f} lines/s: keeps up {run.keeps_up} "

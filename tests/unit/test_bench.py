@@ -41,6 +41,12 @@ def progress(batch_id: int, at: float, rows: int, duration_ms: int, end: int) ->
     }
 
 
+def judged(records: list[dict], total: int = 33_000):
+    """A 30 s load of 1,000 lines/s from T0, at a 3 s trigger, judged on `records`."""
+    start = T0.timestamp()
+    return steady_run(records, rate=1000, start=start, end=start + 30, total=total, trigger_ms=3000)
+
+
 def test_percentile_is_nearest_rank():
     values = list(range(1, 101))
     assert percentile(values, 50) == 50
@@ -86,14 +92,7 @@ def steady(duration_ms: int, last_end_at: float) -> list[dict]:
 
 
 def test_a_job_that_keeps_up():
-    run = steady_run(
-        steady(1200, 31),
-        rate=1000,
-        start=T0.timestamp(),
-        end=T0.timestamp() + 30,
-        total=33_000,
-        trigger_ms=3000,
-    )
+    run = judged(steady(1200, 31))
     assert run.keeps_up
     assert run.duration_p90_ms == 1200
     assert run.catch_up_s == pytest.approx(2.2)
@@ -102,40 +101,19 @@ def test_a_job_that_keeps_up():
 
 
 def test_slow_batches_do_not_keep_up():
-    run = steady_run(
-        steady(3500, 31),
-        rate=1000,
-        start=T0.timestamp(),
-        end=T0.timestamp() + 30,
-        total=33_000,
-        trigger_ms=3000,
-    )
+    run = judged(steady(3500, 31))
     assert not run.keeps_up
 
 
 def test_a_growing_lag_does_not_keep_up():
     """Batches within the trigger, but the last line is read long after the load ended."""
-    run = steady_run(
-        steady(1200, 45),
-        rate=1000,
-        start=T0.timestamp(),
-        end=T0.timestamp() + 30,
-        total=33_000,
-        trigger_ms=3000,
-    )
+    run = judged(steady(1200, 45))
     assert not run.keeps_up
     assert run.catch_up_s == pytest.approx(16.2)
 
 
 def test_unread_lines_do_not_keep_up():
-    run = steady_run(
-        steady(1200, 31),
-        rate=1000,
-        start=T0.timestamp(),
-        end=T0.timestamp() + 30,
-        total=40_000,
-        trigger_ms=3000,
-    )
+    run = judged(steady(1200, 31), total=40_000)
     assert run.catch_up_s is None
     assert not run.keeps_up
 

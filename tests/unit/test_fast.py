@@ -10,19 +10,6 @@ from jobs import fast
 VALUES = [b"hello,kafka", None, b"", b"\xff\xfe", "café".encode()]
 
 
-@pytest.fixture(scope="module")
-def spark():
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    session = (
-        pyspark_sql.SparkSession.builder.master("local[2]")
-        .appName("fast-unit")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
-
-
 @pytest.fixture
 def values_df(spark):
     from pyspark.sql.types import BinaryType, StructField, StructType

@@ -22,20 +22,6 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def spark():
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    session = (
-        pyspark_sql.SparkSession.builder.master("local[2]")
-        .appName("wordcount-unit")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
-
-
 def batch(spark, values):
     from pyspark.sql.types import BinaryType, StructField, StructType
 
