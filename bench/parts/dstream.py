@@ -186,6 +186,11 @@ def measure(run: Run, trials: int = 3) -> None:
         log(f"dstream drain trial {trial + 1}: {rates}")
         drains.append(rates)
     capacity = median(d["dstream"] for d in drains)
+    if not capacity:
+        raise RuntimeError(
+            f"the DStream job's drain gave no rate: --lines {args.lines} is less than two "
+            f"batches of {DRAIN_CAP:,} after the first; give --lines at least {3 * DRAIN_CAP:,}"
+        )
     keep = keep_up(capacity, args.seconds)
     latency_1s = latency_runs(args.latency_rate, args.seconds)
     run.result["dstream"] = {
