@@ -46,7 +46,7 @@ def format_batch(batch_time: datetime, counts: Iterable[tuple[str, int]], limit:
 
 
 def count_rdd(batch_df, delimiter: str) -> list[tuple[str, int]]:
-    """The seed's way: flatMap to words, map to (word, 1), reduceByKey. The values come as
+    """The tutorial's way: flatMap to words, map to (word, 1), reduceByKey. The values come as
     raw bytes (jobs.fast.kafka_values), as the tutorial's stream handed them on.
 
     Into one partition: each Kafka partition's words are combined before the shuffle, so a
@@ -162,7 +162,7 @@ OPTIONS = (
     Option(
         "--method",
         "rdd",
-        "rdd: reduceByKey as in the seed; dataframe: explode + groupBy",
+        "rdd: reduceByKey as in the tutorial; dataframe: explode + groupBy",
         choices=tuple(sorted(COUNTERS)),
     ),
     Option("--running-totals", False, "also print the totals across batches"),

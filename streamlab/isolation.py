@@ -48,4 +48,7 @@ class ToolProject:
 TESTS = ToolProject("streamlab-test", 20000)
 # The KRaft tests' own stack (Kafka 4), up beside the tests' ZooKeeper stack.
 KRAFT_TESTS = ToolProject("streamlab-test-kraft", 22000)
+# The test that runs the docs' commands without make, on a clone of its own (Windows' line
+# endings): its stack is up beside the tests' own.
+CLONE_TESTS = ToolProject("streamlab-test-clone", 24000)
 BENCH = ToolProject("streamlab-bench", 31000)
