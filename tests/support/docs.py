@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
 
 RUNNABLE = "bash"
 
@@ -26,3 +27,30 @@ def commands(block: str) -> list[str]:
 def runnable_commands(markdown: str) -> list[str]:
     """Every command of the page's `bash` blocks, in the page's order."""
     return [line for block in code_blocks(markdown, RUNNABLE) for line in commands(block)]
+
+
+def _parser() -> MarkdownIt:
+    """CommonMark with GFM tables, and GitHub's heading anchors (lowercase, spaces to dashes,
+    punctuation dropped, -1, -2 ... for repeats)."""
+    return MarkdownIt("commonmark").enable("table").use(anchors_plugin, max_level=6)
+
+
+def headings(markdown: str) -> list[str]:
+    """The anchors of a page's headings, in order."""
+    return [
+        str(token.attrGet("id"))
+        for token in _parser().parse(markdown)
+        if token.type == "heading_open"
+    ]
+
+
+def links(markdown: str) -> list[str]:
+    """Every link and image target of a page, as written."""
+    found = []
+    for token in _parser().parse(markdown):
+        for child in token.children or []:
+            if child.type == "link_open":
+                found.append(str(child.attrGet("href")))
+            elif child.type == "image":
+                found.append(str(child.attrGet("src")))
+    return found
