@@ -93,7 +93,8 @@ def make_batch_handler(args: argparse.Namespace):
         counts = sorted(counter(batch_df, args.delimiter), key=lambda pair: (-pair[1], pair[0]))
         if not counts and args.skip_empty:
             return
-        print(format_batch(batch_time, counts, args.print_limit), flush=True)
+        if args.show_batches:
+            print(format_batch(batch_time, counts, args.print_limit), flush=True)
         write_batch(results, batch_id, batch_time, counts)
         invalid = dict(counts).get(INVALID_UTF8)
         if invalid:
@@ -168,6 +169,12 @@ OPTIONS = (
     Option("--running-totals", False, "also print the totals across batches"),
     Option("--print-limit", 20, "tuples printed per batch"),
     Option("--skip-empty", True, "print nothing for batches without words"),
+    Option(
+        "--show-batches",
+        True,
+        "print each batch in the tutorial's layout (a notebook that shows the batches in a "
+        "table of its own turns this off; the results are written either way)",
+    ),
     Option(
         "--log-level",
         "off",

@@ -8,6 +8,7 @@ import subprocess
 from collections import Counter
 
 from jobs.seed import HEADER
+from jobs.summary import MIME
 from streamlab.config import ROOT
 from tests.support.stack import exec_in
 
@@ -59,14 +60,12 @@ def tagged(nb: dict, tag: str) -> dict:
     return cells[0]
 
 
-def printed_summary(nb: dict, tag: str) -> dict:
-    """The JSON line that the cell tagged `tag` printed (its summary for the tests)."""
-    text = "".join(
-        "".join(o.get("text", ""))
-        for o in tagged(nb, tag)["outputs"]
-        if o["output_type"] == "stream"
-    )
-    return json.loads(next(line for line in text.splitlines() if line.startswith("{")))
+def shown_summary(nb: dict, tag: str) -> dict:
+    """The values that the cell tagged `tag` showed (jobs.summary: the learner sees a table,
+    the tests read every value from the same output)."""
+    shown = [o["data"][MIME] for o in tagged(nb, tag)["outputs"] if MIME in o.get("data", {})]
+    assert len(shown) == 1, f"the cell tagged {tag!r} showed {len(shown)} summaries"
+    return shown[0]
 
 
 def images(nb: dict, tag: str) -> list[dict]:
@@ -76,9 +75,13 @@ def images(nb: dict, tag: str) -> list[dict]:
 
 def check_walkthrough(nb: dict) -> None:
     """The walkthrough's exact totals, its live chart and its concepts figure."""
-    summary = printed_summary(nb, "final-totals")
+    summary = shown_summary(nb, "final-totals")
     assert summary["produced"], "the notebook produced nothing"
     assert summary["counted"] == summary["produced"], f"totals differ: {summary}"
+    assert summary["rewritten"], (
+        f"batch {summary['replayed_batch']} lost its commit, yet its results file was not "
+        "written again on the restart"
+    )
     lines = WALKTHROUGH_LINES
     assert sum(summary["produced"].values()) == lines * 5, f"{lines} lines of 5 words were sent"
     assert images(nb, "chart"), "the chart cell produced no image"
@@ -88,7 +91,7 @@ def check_walkthrough(nb: dict) -> None:
 def check_metrics_chart(nb: dict) -> None:
     """With Prometheus up, section 6b drew input rate, processing rate and lag, each with data
     from Prometheus' HTTP API while the lines were produced."""
-    summary = printed_summary(nb, "metrics-chart")
+    summary = shown_summary(nb, "metrics-chart")
     assert summary["prometheus"], "the notebook found no Prometheus"
     empty = [name for name, count in summary["samples"].items() if not count]
     assert not empty, f"series without data from Prometheus: {empty} ({summary})"
@@ -99,7 +102,7 @@ def check_running_totals(nb: dict) -> dict:
     """Section 3: after the restart the query's totals are everything produced, the lines from
     before the restart included, so they came from the state in the checkpoint (a query that
     lost it would report the words of the lines after the restart alone)."""
-    summary = printed_summary(nb, "running-totals")
+    summary = shown_summary(nb, "running-totals")
     produced = summary["produced"]
     assert produced, "the notebook produced nothing"
     assert summary["lines_after_restart"] > 0, "no lines were sent after the restart"
@@ -137,7 +140,7 @@ def watermark_rule(
 def check_windows(nb: dict) -> None:
     """Section 4: Spark's counts per event-time window are the rule's, the run shows both fates
     of a late line (dropped, and late yet counted), and the watermark moved as the rule says."""
-    summary = printed_summary(nb, "windows")
+    summary = shown_summary(nb, "windows")
     steps = summary["steps"]
     counts, marks, late_counted = watermark_rule(steps, summary["window_s"], summary["delay_s"])
     sent = sum(len(line.split(",")) for _, step in steps for _, line in step)
@@ -152,7 +155,7 @@ def check_kafka_sink(nb: dict, totals_before: dict[str, int]) -> None:
     """Section 5: the sink topic holds the first batch's totals twice (the batch replayed after
     its commit was deleted: at-least-once), then the totals after 10 more lines, which are
     everything produced."""
-    summary = printed_summary(nb, "kafka-sink")
+    summary = shown_summary(nb, "kafka-sink")
     first_batch = [(word, total) for word, total in summary["first"]]
     assert len(first_batch) == len(totals_before), f"first batch: {first_batch}"
     assert dict(first_batch) == totals_before, f"first batch {first_batch}, {totals_before}"
@@ -167,7 +170,7 @@ def check_tutorial(nb: dict) -> None:
     """The tutorial's program counted every word in the log's five blocks per batch; each batch
     of section 4 read one range per Kafka partition, up to Kafka's end offsets; getOrCreate
     recovered without setup() and the totals stayed exact; Structured Streaming agrees."""
-    totals = printed_summary(nb, "tutorial-totals")
+    totals = shown_summary(nb, "tutorial-totals")
     assert totals["counted"] == totals["produced"], f"the tutorial's totals differ: {totals}"
     log = "".join(
         "".join(o.get("text", ""))
@@ -181,12 +184,12 @@ def check_tutorial(nb: dict) -> None:
     assert whole, "no whole batch was printed"
     assert {per_batch[t] for t in whole} == {5}, f"blocks per batch: {per_batch}"
     assert "(None, 'hello,kafka,spark,streaming,kafka')" in log, "ks.pprint() printed no record"
-    ranges = printed_summary(nb, "offset-ranges")
+    ranges = shown_summary(nb, "offset-ranges")
     assert ranges["read"] == ranges["ends"], f"the ranges stop short of Kafka's ends: {ranges}"
     assert ranges["records"] == 30
     assert len(ranges["ends"]) == 3, "one range per Kafka partition"
-    recovery = printed_summary(nb, "recovery")
+    recovery = shown_summary(nb, "recovery")
     assert recovery["setups"] == 1, "getOrCreate called setup() again instead of recovering"
     assert recovery["counted"] == recovery["produced"], f"after the recovery: {recovery}"
-    structured = printed_summary(nb, "structured")
+    structured = shown_summary(nb, "structured")
     assert structured["counted"] == structured["produced"] == recovery["produced"], structured

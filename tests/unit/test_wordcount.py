@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from jobs import wordcount
-from jobs.results import read_batches
+from jobs.results import read_batches, summed_counts
 from jobs.words import INVALID_UTF8, split_line
 
 SEED = b"hello,kafka,spark,streaming,kafka"
@@ -88,6 +88,16 @@ def test_handler_prints_seed_layout_and_writes_results(spark, tmp_path, capsys):
         "spark": 2,
         "streaming": 2,
     }
+
+
+def test_a_handler_that_does_not_show_batches_still_writes_them(spark, tmp_path, capsys):
+    """The walkthrough shows the batches in a table of its own: the job's printout would be
+    the same numbers again, in the output of whichever cell runs."""
+    argv = ["--results-dir", str(tmp_path), "--no-show-batches"]
+    handle = wordcount.make_batch_handler(wordcount.parse_args(argv))
+    handle(batch(spark, [SEED, SEED]), 0)
+    assert capsys.readouterr().out == ""
+    assert summed_counts(tmp_path) == {"kafka": 4, "hello": 2, "spark": 2, "streaming": 2}
 
 
 def test_format_batch_truncates_like_pprint():
