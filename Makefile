@@ -49,7 +49,7 @@ token:
 	@grep -q '^STREAMLAB_KRAFT_CLUSTER_ID=' .env.local \
 	  || echo "STREAMLAB_KRAFT_CLUSTER_ID=$$($(PYTHON) -m streamlab.kraft)" >> .env.local
 
-prereqs: ## offline only: install Docker, a base image and local mirrors (root; see README)
+prereqs: ## offline only: install Docker, a base image and local mirrors (root; see docs/building.md)
 	bash scripts/offline-prereqs.sh
 
 build: token ## build the images (mirrors from .env.local when set)
