@@ -53,11 +53,11 @@ prereqs: ## offline only: install Docker, a base image and local mirrors (root; 
 	bash scripts/offline-prereqs.sh
 
 build: token ## build the images (mirrors from .env.local when set)
-	@$(PYTHON) -m streamlab.preflight mirrors
+	@$(PYTHON) -m streamlab.preflight engine mirrors
 	$(COMPOSE) build
 
 up: token ## build if needed, start the stack, wait until healthy, print the URLs (WORKERS=n, HA=1, KRAFT=1, METRICS=1)
-	@$(PYTHON) -m streamlab.preflight mirrors ports $(if $(HA),ha-ports) $(if $(METRICS),metrics-ports)
+	@$(PYTHON) -m streamlab.preflight engine mirrors ports $(if $(HA),ha-ports) $(if $(METRICS),metrics-ports)
 	$(COMPOSE) up -d --wait --wait-timeout 300 --scale spark-worker=$(WORKERS) \
 	  || { echo "The stack did not become healthy; see 'make ps' and 'make logs'." >&2; exit 1; }
 	@$(MAKE) --no-print-directory urls

@@ -47,13 +47,16 @@ TARGETS = {
     "ceiling_fraction": Target(0.5, "≥", "{:.0%} of the ceiling"),
     # With a 500 ms trigger, the median of the runs' p50.
     "latency_p50_ms": Target(1000, "≤", "{:.1f} s", scale=0.001, subject="p50 "),
-    "healthy_s": Target(45, "≤", "{:g} s"),
+    # `make up` to every service healthy, images built (issue 22: a laptop's lab, ready in seconds).
+    "healthy_s": Target(15, "≤", "{:g} s"),
     "first_batch_s": Target(90, "≤", "{:g} s"),
     # make demo with no images: the build, then the first batch.
-    "from_nothing_s": Target(150, "≤", "{:g} s"),
-    "memory_mb": Target(4000, "<", "{:g} GB", scale=0.001),
+    "from_nothing_s": Target(120, "≤", "{:g} s"),
+    # The whole stack's peak under the bench's load, as `docker stats` counts it (page cache
+    # included): inside Docker Desktop's default VM on an 8 GB laptop.
+    "memory_mb": Target(3000, "≤", "{:g} GB", scale=0.001),
     # Of one core, the whole stack up and idle, Docker's engine included.
-    "idle_percent": Target(3, "≤", "{:g}%"),
+    "idle_percent": Target(1.5, "≤", "{:g}%"),
     # The lab's producer against ProducerPerformance, acks=all, the best of its process counts.
     "producer_fraction": Target(0.25, "≥", "{:.0%} of ProducerPerformance"),
     # The lab's methods over the same counting on the JVM, same run.

@@ -2,8 +2,10 @@
 # Makes a machine without registry access able to build and run the lab (Debian bookworm host,
 # run as root). CI runs it; users behind a firewall can too. Idempotent: it does only what is
 # missing. It:
-#   1. installs and starts a Docker engine (Debian's docker.io), and the Compose v2 plugin
-#      binary from Debian trixie's docker-compose package (bookworm has no Compose v2);
+#   1. installs and starts a Docker engine of version 25 or later (the lab's health checks use
+#      start_interval), Debian trixie's docker.io over bookworm's containerd and runc (bookworm's
+#      own docker.io is 20.10), and the Compose v2 plugin binary from trixie's docker-compose
+#      package (bookworm has no Compose v2);
 #   2. makes a local Debian bookworm base image with debootstrap + docker import;
 #   3. builds a wheelhouse on the host (pip, as configured here) and serves it on 127.0.0.1;
 #   4. serves a Maven repository folder on 127.0.0.1 (default: ../shared/m2 beside the checkout),
@@ -80,9 +82,44 @@ apt_install() {
 }
 
 # --- 1. Docker engine and Compose v2 -------------------------------------------------------
+# The archive that serves this machine's bookworm packages serves trixie too: trixie_download
+# PACKAGE... fetches trixie's .deb files into the folder $trixie, without adding trixie to apt's
+# sources (nothing else of this machine moves to trixie).
+trixie=
+trixie_download() {
+  if [ -z "$trixie" ]; then
+    local mirror
+    mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
+    [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list)
+    [ -n "$mirror" ] || die "cannot find this machine's Debian archive in its apt sources"
+    trixie=$(mktemp -d)
+    mkdir -p "$trixie/lists/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" >"$trixie/sources.list"
+    trixie_opts=(-o "Dir::Etc::SourceList=$trixie/sources.list" -o Dir::Etc::SourceParts=/dev/null
+                 -o "Dir::State::Lists=$trixie/lists" -o APT::Sandbox::User=root)
+    apt-get -qq "${trixie_opts[@]}" update
+  fi
+  (cd "$trixie" && apt-get -qq "${trixie_opts[@]}" download "$@")
+}
+
+# major VERSION: the major number of a version such as 26.1.5+dfsg1.
+major() { echo "${1%%.*}"; }
+min_engine=25
+
 step "Docker engine"
-if ! docker info >/dev/null 2>&1; then
-  command -v dockerd >/dev/null || apt_install docker.io
+if docker info >/dev/null 2>&1; then
+  running=$(docker version --format '{{.Server.Version}}')
+  [ "$(major "$running")" -ge "$min_engine" ] \
+    || die "Docker Engine $running is running; the lab needs $min_engine or later (its health checks use start_interval): stop dockerd (its containers stop with it) and run this script again, and it installs Debian trixie's engine"
+else
+  installed=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([^,]*\),.*/\1/p')
+  if [ -z "$installed" ] || [ "$(major "$installed")" -lt "$min_engine" ]; then
+    # trixie's engine (docker.io) and its CLI (docker-cli, a package of its own since 26) run on
+    # bookworm's libc with bookworm's containerd, runc and tini, which apt takes from bookworm
+    # as their dependencies.
+    trixie_download docker.io docker-cli
+    apt_install --no-install-recommends "$trixie"/docker.io_*.deb "$trixie"/docker-cli_*.deb
+  fi
   setsid nohup dockerd >/var/log/streamlab-dockerd.log 2>&1 </dev/null &
   for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
   docker info >/dev/null 2>&1 || die "dockerd did not start; see /var/log/streamlab-dockerd.log"
@@ -91,23 +128,13 @@ echo "     engine $(docker version --format '{{.Server.Version}}')"
 
 step "Compose v2 plugin"
 if ! docker compose version >/dev/null 2>&1; then
-  # The archive that serves this machine's bookworm packages serves trixie too.
-  mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
-  [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list)
-  [ -n "$mirror" ] || die "cannot find this machine's Debian archive in its apt sources"
-  tmp=$(mktemp -d)
-  mkdir -p "$tmp/lists/partial"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" >"$tmp/sources.list"
-  apt_opts=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
-            -o "Dir::State::Lists=$tmp/lists" -o APT::Sandbox::User=root)
-  apt-get -qq "${apt_opts[@]}" update
-  (cd "$tmp" && apt-get -qq "${apt_opts[@]}" download docker-compose)
+  trixie_download docker-compose
   mkdir -p /usr/local/lib/docker/cli-plugins
-  dpkg-deb --fsys-tarfile "$tmp"/docker-compose_*.deb \
+  dpkg-deb --fsys-tarfile "$trixie"/docker-compose_*.deb \
     | tar -xO ./usr/libexec/docker/cli-plugins/docker-compose >/usr/local/lib/docker/cli-plugins/docker-compose
   chmod 755 /usr/local/lib/docker/cli-plugins/docker-compose
-  rm -rf "$tmp"
 fi
+[ -z "$trixie" ] || rm -rf "$trixie"
 echo "     $(docker compose version)"
 
 # --- 2. the base image ----------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Checks run before compose, so that common mistakes get a sentence instead of a stack trace.
 
+python -m streamlab.preflight engine    # Docker does not answer, or its engine is too old
 python -m streamlab.preflight ports     # a published port is taken by another program
 python -m streamlab.preflight mirrors   # a configured mirror does not answer
 python -m streamlab.preflight ha-ports  # the same for the replicated profile's extra brokers
@@ -103,6 +104,50 @@ def check_ports(
     return problems
 
 
+# The health checks probe every second while a server starts (healthcheck.start_interval),
+# which Docker Engine 25 (API 1.44) introduced; Compose refuses the file on older engines.
+MIN_ENGINE = 25
+
+
+def engine_version() -> str | None:
+    """The Docker engine's version, or None when no engine answers."""
+    try:
+        done = subprocess.run(
+            ["docker", "version", "--format", "{{.Server.Version}}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    version = done.stdout.strip()
+    return version if done.returncode == 0 and version else None
+
+
+def check_engine(version: str | None) -> list[Problem]:
+    if version is None:
+        return [
+            Problem(
+                "docker",
+                "Docker does not answer: start Docker Desktop, or the Docker engine "
+                "(on Debian bookworm: sudo bash scripts/offline-prereqs.sh), then try again.",
+            )
+        ]
+    major = version.split(".")[0]
+    if major.isdigit() and int(major) < MIN_ENGINE:
+        return [
+            Problem(
+                "docker",
+                f"Docker Engine {version} is older than {MIN_ENGINE}, which the lab's health "
+                "checks need (start_interval): upgrade Docker (Docker Desktop 4.27 or later; "
+                "on Debian bookworm, sudo bash scripts/offline-prereqs.sh installs Debian "
+                "trixie's engine).",
+            )
+        ]
+    return []
+
+
 def url_answers(url: str, timeout: float = 5.0) -> str | None:
     """None when the URL answers (any HTTP status counts), else the reason it does not."""
     try:
@@ -137,6 +182,11 @@ def main(argv: list[str]) -> int:
     checks = argv or ["ports", "mirrors"]
     settings = load_settings()
     problems: list[Problem] = []
+    if "engine" in checks:
+        problems += check_engine(engine_version())
+        if problems:  # without an engine the other checks mean nothing
+            print(f"streamlab: {problems[0].message}", file=sys.stderr)
+            return 1
     if "mirrors" in checks:
         problems += check_mirrors(settings)
     published = {

@@ -6,12 +6,16 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+import requests
 from testcontainers.compose import DockerCompose
 
+from jobs.seed import seed_totals
+from streamlab.compose import create_topic, run_compose
 from streamlab.config import ROOT
+from streamlab.wait import wait_until
 from tests.support.faults import partition_leaders, through_fault
 from tests.support.stack import COMPOSE, HA_BROKERS, compose, compose_ps
-from tests.support.wordcount import resume
+from tests.support.wordcount import produce, results, resume, submit, unique_topic, wait_for_counts
 
 pytestmark = pytest.mark.fault
 
@@ -43,6 +47,77 @@ def test_one_of_two_workers_killed(stack: DockerCompose, settings):
         if first:
             subprocess.run(["docker", "rm", "-f", *first], check=True, capture_output=True)
         compose("up", "-d", "--wait", "--scale", "spark-worker=1", "spark-worker")
+
+
+def master_apps(settings) -> list[str]:
+    """The names of the applications that the master lists as active."""
+    port = settings["STREAMLAB_SPARK_UI_PORT"]
+    master = requests.get(f"http://127.0.0.1:{port}/json/", timeout=10).json()
+    return [app["name"] for app in master["activeapps"]]
+
+
+def test_spark_master_recreated_under_the_job(stack: DockerCompose, settings):
+    """A new master container (a restart, a changed setting, a rebuilt image) reads back its
+    workers and applications from its recovery folder (spark.deploy.recoveryMode=FILESYSTEM):
+    the running job goes on, the new master lists it, and the totals are exact."""
+    try:
+        through_fault(
+            settings,
+            "recreate-master",
+            lambda topic: compose("up", "-d", "--force-recreate", "--no-deps", "spark-master"),
+        )
+        assert "streamlab-wordcount" in master_apps(settings), "the new master lost the job"
+    finally:
+        compose("up", "-d", "--wait", "spark-master", "spark-worker")
+
+
+def test_spark_worker_recreated_under_the_job(stack: DockerCompose, settings):
+    """The job's only worker, and with it the job's executor, replaced mid-stream: the master
+    gives the job an executor on the new worker, and the totals are exact."""
+    try:
+        through_fault(
+            settings,
+            "recreate-worker",
+            lambda topic: compose("up", "-d", "--force-recreate", "--no-deps", "spark-worker"),
+        )
+    finally:
+        compose("up", "-d", "--wait", "spark-worker")
+
+
+def job_health(stale_s: int) -> tuple[int, str]:
+    """The job container's own health check, run now (Docker's runs once an interval), with
+    `stale_s` as the age after which a batch no longer counts as recent."""
+    done = run_compose(
+        "exec", "-T", "-e", f"STREAMLAB_JOB_STALE_S={stale_s}", "wordcount", "streamlab-health"
+    )
+    return done.returncode, done.stdout.strip()
+
+
+def test_the_job_is_unhealthy_while_lines_wait_uncounted(stack: DockerCompose, settings):
+    """Healthy while it counts what waits for it; unhealthy, in one line saying why, while
+    lines wait in Kafka and no batch ends (here its worker is stopped); healthy again once it
+    has caught up, with exact totals."""
+    topic = unique_topic("job-health")
+    create_topic(topic)
+    submit(topic)
+    produce(settings, topic, "--count", "10", "--interval", "0")
+    wait_until(lambda: results(topic)["batches"] > 0, timeout=180, what="a first batch")
+    assert job_health(stale_s=90)[0] == 0, "a job that has just counted is healthy"
+    compose("stop", "spark-worker")
+    try:
+        produce(settings, topic, "--count", "50", "--interval", "0")
+
+        def unhealthy() -> str | None:
+            code, said = job_health(stale_s=5)
+            return said if code == 1 else None
+
+        said = wait_until(unhealthy, timeout=60, what="the job's health check to see the lines")
+        assert "records wait in Kafka" in said, said
+    finally:
+        compose("up", "-d", "--wait", "spark-worker")
+    wait_for_counts(topic, seed_totals(60), timeout=300)
+    code, after = job_health(stale_s=5)
+    assert code == 0, f"caught up, the job must be healthy: {after}"
 
 
 def test_kafka_broker_restarted(stack: DockerCompose, settings):

@@ -82,3 +82,22 @@ def test_replicated_profile_ports_are_checked_on_their_own(held_port: int, free_
     problems = preflight.check_ports(settings, own_ports=set(), published=preflight.HA_PORTS)
     assert [problem.setting for problem in problems] == ["STREAMLAB_KAFKA_3_HOST_PORT"]
     assert "kafka-3" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("version", "says"),
+    [
+        (None, "Docker does not answer"),
+        ("20.10.24+dfsg1", "Docker Engine 20.10.24+dfsg1 is older than 25"),
+        ("24.0.7", "older than 25"),
+    ],
+)
+def test_a_missing_or_old_engine_is_one_sentence_with_the_fix(version, says):
+    (problem,) = preflight.check_engine(version)
+    assert says in problem.message
+    assert "offline-prereqs.sh" in problem.message
+
+
+@pytest.mark.parametrize("version", ["25.0.0", "26.1.5+dfsg1", "28.3.2"])
+def test_engines_from_25_on_pass(version):
+    assert preflight.check_engine(version) == []
