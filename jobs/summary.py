@@ -17,10 +17,13 @@ MIME = "application/vnd.streamlab.summary+json"
 
 
 def cell_text(value: Any) -> str:
-    """A value as a table cell shows it: a mapping as `key value` pairs, sorted."""
+    """A value as a table cell shows it: a mapping as `key value` pairs, sorted; a list as its
+    items, each a pair such as ("kafka", 60) written `kafka 60`."""
     if isinstance(value, Mapping):
         return ", ".join(f"{key} {cell_text(item)}" for key, item in sorted(value.items()))
-    if isinstance(value, list | tuple):
+    if isinstance(value, tuple):
+        return " ".join(cell_text(item) for item in value)
+    if isinstance(value, list):
         return ", ".join(cell_text(item) for item in value)
     return str(value)
 

@@ -34,3 +34,8 @@ def test_html_in_a_value_is_shown_as_text():
     shown = bundle("<b>", {"word": "<script>"}, {"word": "a word"})
     assert "<script>" not in shown["text/html"]
     assert "&lt;script&gt;" in shown["text/html"]
+
+
+def test_a_list_of_pairs_reads_as_pairs():
+    shown = bundle("Sink", {"records": [("hello", 30), ("kafka", 60)]}, {"records": "records"})
+    assert "hello 30, kafka 60" in shown["text/html"]
