@@ -4,6 +4,7 @@ nowhere (a file that is not there, or an anchor that no heading of that file mak
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -25,12 +26,19 @@ PAGES = sorted(
 )
 
 
+@cache
 def text_of(page: Path) -> str:
     """A page's Markdown: a notebook's is that of its Markdown cells."""
     if page.suffix != ".ipynb":
         return page.read_text(encoding="utf-8")
     cells = json.loads(page.read_text(encoding="utf-8"))["cells"]
     return "\n\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+
+
+@cache
+def anchors_of(page: Path) -> frozenset[str]:
+    """A page's heading anchors, parsed once however many links point into it."""
+    return frozenset(headings(text_of(page)))
 
 
 def names(folder: Path) -> set[str]:
@@ -91,10 +99,6 @@ def test_every_relative_link_and_anchor_leads_somewhere(page: Path):
     for link, target, anchor in relative_targets(page):
         if not target.exists():
             broken.append(f"{link}: no such file")
-        elif (
-            anchor
-            and target.suffix in (".md", ".ipynb")
-            and anchor not in headings(text_of(target))
-        ):
+        elif anchor and target.suffix in (".md", ".ipynb") and anchor not in anchors_of(target):
             broken.append(f"{link}: {target.name} has no heading with the anchor #{anchor}")
     assert not broken, f"{page.relative_to(ROOT)}: " + "; ".join(broken)
