@@ -64,6 +64,19 @@ def memory_peaks(samples: Iterable[Mapping[str, int]]) -> tuple[dict[str, int], 
     return peaks, total
 
 
+def memory_at_rest(samples: Sequence[Mapping[str, int]]) -> dict:
+    """A stack left alone: each container's median over the samples and the median of the
+    samples' totals, in MB (a median, since a sample may catch a collection or a checkpoint)."""
+    if not samples:
+        raise ValueError("no memory samples")
+    names = sorted({name for sample in samples for name in sample})
+    return {
+        "mb": {name: round(median(s.get(name, 0) for s in samples) / 1e6) for name in names},
+        "total_mb": round(median(sum(s.values()) for s in samples) / 1e6),
+        "samples": len(samples),
+    }
+
+
 def offsets_sum(offsets: Mapping | None) -> int:
     """Sum over partitions of a progress record's {"topic": {"0": n, ...}} offsets."""
     if not offsets:

@@ -31,6 +31,7 @@ from bench.parts import (
     dstream,
     idle,
     latency,
+    memory,
     metrics,
     producer,
     startup,
@@ -68,6 +69,9 @@ PARTS: dict[str, Part] = {
         throughput.measure, "the keep-up searches, with CPU per container", ("drain",)
     ),
     "latency": Part(latency.measure, "produce-to-results latency at 3 s and 500 ms triggers"),
+    "memory": Part(
+        memory.measure, "the default stack's memory with each job, idle and under load", (), False
+    ),
     "metrics": Part(metrics.measure, "memory with Prometheus scraping, under load", ("drain",)),
 }
 
@@ -112,7 +116,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--lines", type=int, default=1_000_000, help="backlog for the ceilings")
     parser.add_argument("--seconds", type=float, default=20, help="length of each steady load")
     parser.add_argument("--latency-rate", type=float, default=1000, help="lines/s for latency")
-    parser.add_argument("--idle-seconds", type=float, default=60, help="idle CPU window")
+    parser.add_argument(
+        "--idle-seconds", type=float, default=60, help="idle CPU window; idle memory window"
+    )
+    parser.add_argument(
+        "--memory-seconds", type=float, default=60, help="memory: the keep-up load's length"
+    )
     parser.add_argument(
         "--compare-lines", type=int, default=3_000_000, help="compare: the topic each runner reads"
     )
