@@ -14,6 +14,7 @@ from streamlab.compose import create_topic, run_compose
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.faults import partition_leaders, through_fault
+from tests.support.make import make
 from tests.support.stack import COMPOSE, HA_BROKERS, compose, compose_ps
 from tests.support.wordcount import produce, results, resume, submit, unique_topic, wait_for_counts
 
@@ -118,6 +119,59 @@ def test_the_job_is_unhealthy_while_lines_wait_uncounted(stack: DockerCompose, s
     wait_for_counts(topic, seed_totals(60), timeout=300)
     code, after = job_health(stale_s=5)
     assert code == 0, f"caught up, the job must be healthy: {after}"
+
+
+def restart_policy(service: str) -> str:
+    ids = compose("ps", "-q", service).stdout.split()
+    assert ids, f"{service} is not running"
+    out = subprocess.run(
+        ["docker", "inspect", "--format", "{{.HostConfig.RestartPolicy.Name}}", ids[0]],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip()
+
+
+def test_a_crashed_broker_comes_back_by_itself(stack: DockerCompose, settings):
+    """The broker's JVM killed inside its container (a crash, not a stop): Docker starts the
+    container again by its restart policy, as it starts the servers when it starts itself after
+    a reboot; nobody types anything, and the totals are exact."""
+    assert restart_policy("kafka") == "unless-stopped"
+    assert restart_policy("wordcount") == "no", "a job that failed must not say it in a loop"
+
+    def crash(topic: str) -> None:
+        compose("exec", "-T", "kafka", "sh", "-c", "kill -KILL $(pidof java)")
+        container = compose("ps", "-q", "kafka").stdout.strip()
+
+        def restarted() -> bool:
+            out = subprocess.run(
+                ["docker", "inspect", "--format", "{{.RestartCount}}", container],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            return int(out.stdout) > 0
+
+        wait_until(restarted, timeout=60, what="Docker to start the crashed broker again")
+
+    through_fault(settings, "crash-kafka", crash, timeout=60)
+    compose("up", "-d", "--wait", "kafka")
+
+
+def test_power_loss_then_make_up_and_submit(stack: DockerCompose, settings):
+    """What a machine's or Docker Desktop's sudden end leaves: every container of the lab
+    killed at once, nothing shut down cleanly, the job mid-stream. (Docker itself is not
+    restarted here: the learner's lab runs on it.) `make up` starts the servers and `make
+    submit` the job, which resumes from its checkpoint: the totals are exact."""
+
+    def power_loss(topic: str) -> None:
+        running = compose("ps", "-q").stdout.split()
+        subprocess.run(["docker", "kill", *running], check=True, capture_output=True)
+        make("up")
+        make("submit", f"TOPIC={topic}")
+
+    through_fault(settings, "power-loss", power_loss, timeout=120)
 
 
 def test_kafka_broker_restarted(stack: DockerCompose, settings):
