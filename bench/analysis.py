@@ -77,6 +77,49 @@ def memory_at_rest(samples: Sequence[Mapping[str, int]]) -> dict:
     }
 
 
+def samples_between(
+    samples: Sequence[Mapping[str, int]], times: Sequence[float], start: float, end: float
+) -> list[Mapping[str, int]]:
+    """The samples taken within [start, end] (epoch seconds)."""
+    return [s for s, t in zip(samples, times, strict=True) if start <= t <= end]
+
+
+def memory_growth(start: Mapping[str, int], end: Mapping[str, int]) -> dict[str, float]:
+    """Each container's change from `start` to `end` as a fraction of its start (MB in both)."""
+    return {name: round(end.get(name, 0) / mb - 1, 3) for name, mb in start.items() if mb}
+
+
+def growth_per_hour(sizes: Sequence[tuple[float, Mapping[str, int]]]) -> dict[str, int]:
+    """Bytes an hour that each measured folder grew by, from the first reading to the last
+    (seconds since the start, sizes)."""
+    (t0, first), (t1, last) = sizes[0], sizes[-1]
+    hours = (t1 - t0) / 3600
+    if hours <= 0:
+        raise ValueError("one reading gives no growth")
+    return {name: round((last[name] - first[name]) / hours) for name in first}
+
+
+def batch_durations(
+    batches: Sequence[tuple[float, float]],
+    first: tuple[float, float],
+    last: tuple[float, float],
+) -> dict[str, dict[str, float]]:
+    """The p50 and p90 of the durations (ms) of the batches that started in each window;
+    `batches`: (start time, duration) of each batch that read lines."""
+
+    def of(window: tuple[float, float]) -> dict[str, float]:
+        values = [ms for t, ms in batches if window[0] <= t <= window[1]]
+        if not values:
+            return {"batches": 0}
+        return {
+            "batches": len(values),
+            "p50": percentile(values, 50),
+            "p90": percentile(values, 90),
+        }
+
+    return {"start": of(first), "end": of(last)}
+
+
 def offsets_sum(offsets: Mapping | None) -> int:
     """Sum over partitions of a progress record's {"topic": {"0": n, ...}} offsets."""
     if not offsets:

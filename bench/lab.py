@@ -82,7 +82,7 @@ def new_topic(name: str) -> str:
     return topic
 
 
-def send(topic: str, records: int, rate: float = -1) -> float:
+def send(topic: str, records: int, rate: float = -1, timeout: float = 900) -> float:
     """Seed lines at `rate` per second (-1: flat out) with Kafka's ProducerPerformance, acks=all,
     in a container of its own (so the broker's memory is the broker's). Returns the rate it
     achieved."""
@@ -105,7 +105,7 @@ def send(topic: str, records: int, rate: float = -1) -> float:
         topic,
         str(int(records)),
         str(int(rate)),
-        timeout=900,
+        timeout=timeout,
     ).stdout
     return perf_rate(out)
 

@@ -10,6 +10,7 @@ dated copy; a run of some parts only, only-<time>.json and .md).
     python -m bench                      # every part (tens of minutes; see the results)
     python -m bench --skip-build         # without the build from nothing
     python -m bench --only idle,latency  # some parts (and what they need), in table order
+    python -m bench --only soak          # each job for an hour (--soak-minutes, --soak-jobs)
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from bench.parts import (
     compare,
     drain,
     dstream,
+    fresh,
     idle,
     latency,
     memory,
     metrics,
     producer,
+    soak,
     startup,
     throughput,
 )
@@ -51,6 +54,8 @@ class Part:
     needs: tuple[str, ...] = ()
     # False: the part brings the stack up (or down) itself; True: it runs on the core stack.
     on_stack: bool = True
+    # False: only when --only names it (an hour or more).
+    by_default: bool = True
 
 
 # Every part, in the order of a whole run.
@@ -59,6 +64,12 @@ PARTS: dict[str, Part] = {
         build.measure, "both images from nothing (not with --skip-build), their sizes", (), False
     ),
     "startup": Part(startup.measure, "`compose up` to healthy, `make demo` to counts", (), False),
+    "fresh": Part(
+        fresh.measure,
+        "`make demo` on an engine of the bench's own, with no image and no build cache (root)",
+        (),
+        False,
+    ),
     "idle": Part(idle.measure, "the idle stack's CPU, Docker's engine included", (), False),
     "producer": Part(producer.measure, "the lab's producer beside ProducerPerformance"),
     "ceiling": Part(ceiling.measure, "ConsumerPerformance and kafka-python reading a backlog"),
@@ -73,6 +84,13 @@ PARTS: dict[str, Part] = {
         memory.measure, "the default stack's memory with each job, idle and under load", (), False
     ),
     "metrics": Part(metrics.measure, "memory with Prometheus scraping, under load", ("drain",)),
+    "soak": Part(
+        soak.measure,
+        "each job for --soak-minutes at half its keep-up rate (only with --only)",
+        (),
+        False,
+        False,
+    ),
 }
 
 
@@ -87,10 +105,21 @@ def part_names(text: str) -> list[str]:
     return names
 
 
+def soak_jobs(text: str) -> list[str]:
+    """--soak-jobs' value: known jobs."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in soak.JOBS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"no job {', '.join(unknown) or '(none given)'}; choose from {', '.join(soak.JOBS)}"
+        )
+    return names
+
+
 def plan(only: list[str]) -> list[str]:
-    """The parts to measure, in table order: those asked for (all by default) and those they
-    need."""
-    wanted = set(only or PARTS)
+    """The parts to measure, in table order: those asked for (by default all but those that
+    run for hours) and those they need."""
+    wanted = set(only or (name for name, part in PARTS.items() if part.by_default))
     todo = list(wanted)
     while todo:
         for need in PARTS[todo.pop()].needs:
@@ -133,6 +162,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--runners",
         type=lambda text: text.split(","),
         help=f"compare: some of {', '.join(compare.RUNNERS)} (comma-separated; default: all)",
+    )
+    parser.add_argument(
+        "--soak-minutes", type=float, default=60, help="soak: how long each job runs"
+    )
+    parser.add_argument(
+        "--soak-jobs",
+        type=soak_jobs,
+        default=list(soak.JOBS),
+        help=f"soak: some of {', '.join(soak.JOBS)} (comma-separated; default: both, in turn)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser.parse_args(argv)

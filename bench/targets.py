@@ -59,6 +59,8 @@ TARGETS = {
     # The default stack (one worker) with the demo's job, left alone once the demo's lines are
     # counted, the same way counted.
     "memory_idle_mb": Target(1500, "≤", "{:g} GB", scale=0.001),
+    # The soak: no container's memory grows by more than this from the tenth minute to the end.
+    "soak_memory_growth": Target(0.10, "≤", "{:.0%}"),
     # Of one core, the whole stack up and idle, Docker's engine included.
     "idle_percent": Target(1.5, "≤", "{:g}%"),
     # The lab's producer against ProducerPerformance, acks=all, the best of its process counts.

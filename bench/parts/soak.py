@@ -1,0 +1,168 @@
+"""Hours, not minutes: the job at half its keep-up rate for the whole run (--soak-minutes
+each; `make bench ARGS="--only soak"`; never part of a full run). Each job in turn, the
+Structured Streaming job and the tutorial's DStream job, on a fresh default stack: every
+container's memory at the start (after the first ten minutes), the middle and the end; the
+volumes' sizes over time; the batches' durations at the start and at the end; and the totals,
+which must be exact."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+
+from bench.analysis import (
+    batch_durations,
+    growth_per_hour,
+    memory_at_rest,
+    memory_growth,
+    progress_time,
+    samples_between,
+)
+from bench.lab import PROJECT, Run, log, new_topic, send
+from bench.lab import progress as structured_progress
+from bench.lab import submit as submit_structured
+from bench.lab import wait_read as read_structured
+from bench.parts import dstream
+from bench.stats import StatsSampler
+from bench.targets import TARGETS
+from jobs.paths import DSTREAM, checkpoint_dir, progress_dir, results_dir
+from jobs.seed import seed_totals
+from streamlab.compose import CORE_SERVICES, compose, exec_in
+
+SETTLED_S = 600  # memory is compared from the tenth minute on: start-up and JIT are over
+WINDOW_S = 120  # each memory point, and each end of the batches' durations: this long
+WARM_UP_LINES = 1000
+
+
+def structured_batches(records: list[dict]) -> list[tuple[float, float]]:
+    return [
+        (progress_time(r), r["durationMs"]["triggerExecution"])
+        for r in records
+        if r.get("numInputRows")
+    ]
+
+
+def dstream_batches(records: list[dict]) -> list[tuple[float, float]]:
+    return [(r["batch_time"] / 1000, r["processing_delay_ms"]) for r in records if r["records"]]
+
+
+# Each job: how to start it, wait until it has read n lines, read its progress, and where
+# its checkpoint and results live.
+JOBS: dict[str, dict[str, Callable]] = {
+    "structured streaming": {
+        "submit": submit_structured,
+        "read": lambda topic, n: read_structured(topic, n, 1800),
+        "progress": lambda topic: structured_batches(structured_progress(topic)),
+        "checkpoint": lambda topic: checkpoint_dir(topic),
+        "results": lambda topic: results_dir(topic),
+    },
+    "dstream": {
+        "submit": dstream.submit,
+        "read": lambda topic, n: dstream.wait_read(topic, n, 1800),
+        "progress": lambda topic: dstream_batches(dstream.progress(topic)),
+        "checkpoint": lambda topic: checkpoint_dir(topic, dstream=True),
+        "results": lambda topic: results_dir(topic + DSTREAM),
+    },
+}
+
+
+def folder_sizes(topic: str, job: str) -> dict[str, int]:
+    """Bytes in each volume's part that the soak watches: the topic's log in Kafka, the job's
+    checkpoint, its results, the progress logs and the event logs."""
+    paths = JOBS[job]
+    folders = {
+        "checkpoint": str(paths["checkpoint"](topic)),
+        "results": str(paths["results"](topic)),
+        "progress": str(progress_dir()),
+        "event logs": "/spark-events",
+    }
+    out = exec_in("wordcount", "du", "-sb", *folders.values())
+    by_path = {path: int(size) for size, path in (line.split("\t") for line in out.splitlines())}
+    sizes = {name: by_path[path] for name, path in folders.items()}
+    kafka = exec_in("kafka", "sh", "-c", f"du -scb /var/lib/kafka/data/{topic}-* | tail -1")
+    sizes["kafka topic"] = int(kafka.split()[0])
+    files = exec_in("wordcount", "sh", "-c", f"ls {folders['results']} | wc -l")
+    sizes["results files"] = int(files)
+    return sizes
+
+
+def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
+    """One job for `minutes` at `rate` lines a second on a fresh default stack. A short
+    trial run (a few minutes) compares from a sixth of the way in instead of the tenth minute."""
+    paths = JOBS[job]
+    settled = min(SETTLED_S, minutes * 10)
+    window = min(WINDOW_S, minutes * 10)
+    compose("down", "--volumes", "--remove-orphans")
+    compose("up", "-d", "--wait", *CORE_SERVICES)
+    topic = new_topic(f"soak-{job.split()[0]}")
+    paths["submit"](topic)
+    send(topic, WARM_UP_LINES)
+    paths["read"](topic, WARM_UP_LINES)
+    lines = int(rate * minutes * 60)
+    sizes: list[tuple[float, dict[str, int]]] = []
+    sent: dict[str, float] = {}
+    started = time.time()
+    seconds = minutes * 60
+
+    def load() -> None:
+        sent["rate"] = send(topic, lines, rate, timeout=seconds + 900)
+
+    sender = threading.Thread(target=load)
+    with StatsSampler(PROJECT) as sampler:
+        sender.start()
+        while sender.is_alive():
+            sizes.append((time.time() - started, folder_sizes(topic, job)))
+            log(f"soak, {job}: {(time.time() - started) / 60:.0f} of {minutes:.0f} min")
+            sender.join(timeout=every_s)
+        ended = time.time()
+        paths["read"](topic, WARM_UP_LINES + lines)
+        sizes.append((time.time() - started, folder_sizes(topic, job)))
+    if "rate" not in sent:
+        raise RuntimeError(f"soak, {job}: the load generator stopped before sending {lines:,}")
+    totals = json.loads(
+        exec_in("wordcount", "python", "-m", "jobs.results", "--dir", str(paths["results"](topic)))
+    )["counts"]
+    expected = seed_totals(WARM_UP_LINES + lines)
+    points = {
+        "start": (started + settled, started + settled + window),
+        "middle": ((started + ended - window) / 2, (started + ended + window) / 2),
+        "end": (ended - window, ended),
+    }
+    memory = {
+        name: memory_at_rest(samples_between(sampler.memory, sampler.times, *span))
+        for name, span in points.items()
+    }
+    batches = paths["progress"](topic)
+    return {
+        "job": job,
+        "minutes": minutes,
+        "lines_s": round(sent["rate"]),
+        "memory": memory,
+        "memory_growth": memory_growth(memory["start"]["mb"], memory["end"]["mb"]),
+        "sizes": [{"minute": round(t / 60, 1), **s} for t, s in sizes],
+        "sizes_per_hour": growth_per_hour(sizes),
+        "batches_ms": batch_durations(batches, points["start"], points["end"]),
+        "totals_exact": totals == expected,
+        "totals_wrong": {
+            word: [totals.get(word, 0), count]
+            for word, count in expected.items()
+            if totals.get(word, 0) != count
+        },
+    }
+
+
+def measure(run: Run) -> None:
+    # Half the rate each job kept up with in this run (the throughput and dstream parts), or
+    # half the rate the lab holds them to.
+    target = TARGETS["keep_up_lines_s"].threshold
+    structured = [t["lines_s"] for t in run.result.get("throughput", []) if t["workers"] == 1]
+    keep_up = {
+        "structured streaming": (structured or [target])[0],
+        "dstream": run.result.get("dstream", {}).get("keep_up_lines_s") or target,
+    }
+    every_s = min(300.0, run.args.soak_minutes * 6)  # ten points at least, five minutes apart
+    run.result["soak"] = [
+        soak(job, run.args.soak_minutes, keep_up[job] / 2, every_s) for job in run.args.soak_jobs
+    ]
