@@ -242,7 +242,7 @@ def fresh_rows(fresh: dict | None) -> list[tuple[str, str, str]]:
     if "skipped" in fresh:
         return [(what, f"not measured: {fresh['skipped']}", "")]
     first = fresh["first_batch_s"]
-    stages = ", ".join(f"{name} {s:,.0f}" for name, s in fresh["stages_s"].items())
+    stages = ", ".join(f"{name} {s:,.0f}" for name, s in fresh["stages_s"].items() if s >= 0.5)
     return [
         (
             what,

@@ -4,13 +4,16 @@ build cache (the prerequisites done: the base image loaded, the mirrors served),
 the stack's start, the first batch).
 
 A clean engine without touching the learner's: the bench starts a Docker engine of its own
-(`dockerd` with its own data root, socket and exec root; no bridge of its own and no iptables
-rules, so the host's networking is left as it is) and removes it afterwards. Starting an
-engine takes root; without it the part says so and stops."""
+(`dockerd` with its own data root, socket and exec root, a default bridge of its own and its
+networks in a pool of their own, 10.213.0.0/16) and removes it afterwards. It leaves the
+learner's engine's iptables chains to that engine: one rule in DOCKER-USER (the chain Docker
+keeps for its users) lets the fresh engine's containers reach each other, and goes with it.
+Starting an engine takes root; without it the part says so."""
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import re
 import shutil
@@ -30,6 +33,11 @@ ENGINE_ROOT = Path("/var/lib/streamlab-bench-engine")
 EXEC_ROOT = Path("/run/streamlab-bench-engine")
 SOCKET = "/run/streamlab-bench-engine.sock"
 DOCKER_HOST = f"unix://{SOCKET}"
+# Its default bridge (never docker0, the learner's: an engine started with no bridge of its own
+# removes docker0) and the pool its networks come from.
+BRIDGE, BRIDGE_ADDRESS = "streamlab-b0", "10.213.255.1/24"
+POOL = "10.213.0.0/16"
+ALLOW = ["DOCKER-USER", "-s", POOL, "-d", POOL, "-j", "ACCEPT"]
 FIRST_BATCH_TIMEOUT_S = 900
 NEEDS_ROOT = (
     "the part starts a Docker engine of its own, which needs root: "
@@ -44,12 +52,18 @@ def fresh_engine() -> Iterator[dict[str, str]]:
     if os.geteuid() != 0:
         raise RuntimeError(NEEDS_ROOT)
     shutil.rmtree(ENGINE_ROOT, ignore_errors=True)
+    run("ip", "link", "add", "name", BRIDGE, "type", "bridge")
+    run("ip", "addr", "add", BRIDGE_ADDRESS, "dev", BRIDGE)
+    run("ip", "link", "set", BRIDGE, "up")
+    # Bridged traffic passes the host's FORWARD chain, whose policy Docker sets to DROP.
+    allowed = run("iptables", "-I", *ALLOW).returncode == 0
     engine = subprocess.Popen(
         [
             "dockerd",
             *("--data-root", str(ENGINE_ROOT), "--exec-root", str(EXEC_ROOT)),
             *("--host", DOCKER_HOST, "--pidfile", f"{EXEC_ROOT}.pid"),
-            *("--bridge", "none", "--iptables=false", "--ip6tables=false"),
+            *("--bridge", BRIDGE, "--default-address-pool", f"base={POOL},size=24"),
+            *("--iptables=false", "--ip6tables=false"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -64,8 +78,31 @@ def fresh_engine() -> Iterator[dict[str, str]]:
     finally:
         os.killpg(engine.pid, signal.SIGTERM)
         engine.wait(timeout=60)
+        if allowed:
+            run("iptables", "-D", *ALLOW)
+        for bridge in [BRIDGE, *bridges_in_pool()]:
+            run("ip", "link", "delete", bridge)
         for folder in (ENGINE_ROOT, EXEC_ROOT):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def bridges_in_pool() -> list[str]:
+    """The network interfaces the fresh engine's networks left (it stopped before `make
+    down` removed them): those with an address in its pool."""
+    out = subprocess.run(
+        ["ip", "-o", "-4", "addr", "show"], check=False, capture_output=True, text=True
+    ).stdout
+    pool = ipaddress.ip_network(POOL)
+    return [
+        fields[1]
+        for fields in (line.split() for line in out.splitlines())
+        if len(fields) > 3 and ipaddress.ip_interface(fields[3]).ip in pool
+    ]
+
+
+def run(*command: str) -> subprocess.CompletedProcess:
+    """A host command whose failure the caller reads (an interface already gone, say)."""
+    return subprocess.run(command, check=False, capture_output=True)
 
 
 def docker_ok(env: dict[str, str]) -> bool:
@@ -107,7 +144,7 @@ def stage_seconds(progress: str) -> dict[str, float]:
     names: dict[str, str] = {}
     seconds: dict[str, float] = {}
     for line in progress.splitlines():
-        if (step := STEP.match(line)) and step.group("name") != "internal":
+        if (step := STEP.match(line)) and step.group("name").split()[-1] != "internal":
             names.setdefault(step.group(1), STEP_NUMBER.sub("", step.group("name")))
         elif (done := DONE.match(line)) and done.group(1) in names:
             stage = names.pop(done.group(1))

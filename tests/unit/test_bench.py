@@ -264,14 +264,14 @@ def test_make_demo_on_a_fresh_engine_is_held_to_the_target_with_its_stages():
         "build_s": 95.0,
         "start_s": 20.0,
         "to_batch_s": 15.4,
-        "stages_s": {"spark-master spark-runtime": 80.0, "kafka jdk": 30.0},
+        "stages_s": {"spark-master spark-runtime": 80.0, "kafka jdk": 30.0, "kafka": 0.1},
     }
     rows = markdown({**REPORT_INPUT, "fresh": fresh})
     assert (
         "| 130 s: the build 95 s, the stack's start 20 s, then the first batch 15 s "
         "| ≤ 120 s: **missed** |"
     ) in rows
-    assert "spark-master spark-runtime 80, kafka jdk 30" in rows
+    assert "spark-master spark-runtime 80, kafka jdk 30 |" in rows, "stages under 0.5 s left out"
     skipped = markdown({**REPORT_INPUT, "fresh": {"skipped": "needs root"}})
     assert "| not measured: needs root |  |" in skipped
 
@@ -281,6 +281,8 @@ def test_build_stages_are_summed_from_buildkits_plain_progress():
 
     progress = """#1 [internal] load build definition from Dockerfile
 #1 DONE 0.1s
+#2 [kafka internal] load .dockerignore
+#2 DONE 0.2s
 #7 [kafka jdk 2/3] RUN apt-get update
 #7 DONE 30.5s
 #9 [spark-master spark-runtime 2/5] RUN apt-get install python3
