@@ -18,7 +18,7 @@ import requests
 
 from streamlab.compose import parse_ps
 from streamlab.config import ROOT, load_settings
-from streamlab.isolation import LAB_PROJECT, TESTS, ToolProject
+from streamlab.isolation import BENCH, CLONE_TESTS, KRAFT_TESTS, LAB_PROJECT, TESTS, ToolProject
 from streamlab.wait import wait_until
 from tests.support.make import make
 from tests.support.stack import compose, start_stack, stop_stack
@@ -99,6 +99,20 @@ def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
         assert lab_state(lab)["containers"] == before["containers"], "make up recreated the lab"
     finally:
         make("clean", env=lab)
+
+
+@pytest.mark.parametrize(
+    "files", ["docker-compose.yml", "docker-compose.yml:docker-compose.kraft.yml"]
+)
+@pytest.mark.parametrize("tool", [TESTS, KRAFT_TESTS, CLONE_TESTS, BENCH], ids=lambda t: t.name)
+def test_every_tool_names_images_of_its_own_in_both_modes(tool: ToolProject, files: str):
+    """What a tool builds never carries the lab's image names, in ZooKeeper mode and in KRaft
+    mode alike (the KRaft profile's Kafka 4 image included), so no tool retags a lab's image."""
+    env = {**tool.environment(load_settings(environ={})), "COMPOSE_FILE": files}
+    names = set(compose("config", "--images", env=env).stdout.split())
+    assert names, "compose named no image"
+    lab_names = {name for name in names if not name.startswith(f"{tool.name}/")}
+    assert not lab_names, f"{tool.name} would build or run {lab_names}"
 
 
 def fresh_clone(into: Path) -> Path:

@@ -19,7 +19,6 @@ import os
 import re
 import shlex
 import subprocess
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -105,8 +104,12 @@ def test_the_exercise_without_make_on_a_windows_clone(tmp_path: Path, clone_env:
         checked = set()
         for command in commands:
             if "jobs.results" in command:
+
+                def totals_reached(asked: str = command) -> bool:
+                    return exact_totals(run(asked).stdout)
+
                 wait_until(
-                    partial(lambda asked: exact_totals(run(asked).stdout), command),
+                    totals_reached,
                     timeout=60,
                     interval=1,
                     what="the tutorial's totals from the page's results command",
