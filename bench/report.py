@@ -193,7 +193,8 @@ def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 f"soak ({job}), {run['minutes']:.0f} min at {lines_s(run['lines_s'])}: memory at "
-                "the tenth minute, the middle, the end (medians); each container's growth",
+                f"minute {run.get('from_minute', 10):g}, the middle, the end (medians); each "
+                "container's growth from the first to the last",
                 f"{points}; {growth}",
                 f"{worst[0]}: " + TARGETS["soak_memory_growth"].check(worst[1]),
             )

@@ -138,6 +138,7 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
     return {
         "job": job,
         "minutes": minutes,
+        "from_minute": round(settled / 60, 1),
         "lines_s": round(sent["rate"]),
         "memory": memory,
         "memory_growth": memory_growth(memory["start"]["mb"], memory["end"]["mb"]),
