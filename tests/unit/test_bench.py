@@ -529,6 +529,7 @@ def test_soak_arithmetic_windows_growth_and_batches():
 SOAK = {
     "job": "dstream",
     "minutes": 60,
+    "from_minute": 10,
     "lines_s": 75000,
     "memory": {
         "start": {"mb": {"kafka": 300}, "total_mb": 1400, "samples": 40},
@@ -551,6 +552,7 @@ SOAK = {
 
 def test_the_soak_report_names_the_container_that_grew_most_and_wrong_totals():
     table = markdown({**REPORT_INPUT, "soak": [SOAK]})
+    assert "60 min at 75,000 lines/s: memory at minute 10, the middle, the end" in table
     assert "start 1,400 MB; middle 1,420 MB; end 1,460 MB; kafka +20%, wordcount +1%" in table
     assert "| kafka: ≤ 10%: **missed** |" in table
     assert "results +4.0 MB, results files +1,200 (kafka topic 9.00 GB" in table
