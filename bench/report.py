@@ -179,6 +179,13 @@ def throughput_rows(
     return rows
 
 
+def batch_text(part: dict) -> str:
+    """One end of a soak's batch durations."""
+    if not part["batches"]:
+        return "no batch"
+    return f"p50 {part['p50']:,.0f} ms, p90 {part['p90']:,.0f} ms ({part['batches']})"
+
+
 def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
     """Each job's hours: memory from the tenth minute to the end, the volumes' growth, the
     batches at the start and at the end, and the totals."""
@@ -214,12 +221,6 @@ def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
             )
         )
         start, end = run["batches_ms"]["start"], run["batches_ms"]["end"]
-
-        def batches(part: dict) -> str:
-            if not part["batches"]:
-                return "no batch"
-            return f"p50 {part['p50']:,.0f} ms, p90 {part['p90']:,.0f} ms ({part['batches']})"
-
         exact = (
             "totals exact"
             if run["totals_exact"]
@@ -228,7 +229,7 @@ def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 f"soak ({job}): batch durations at the start and at the end; the totals",
-                f"start {batches(start)}; end {batches(end)}; {exact}",
+                f"start {batch_text(start)}; end {batch_text(end)}; {exact}",
                 "",
             )
         )

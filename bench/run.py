@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.jobs import JOBS
 from bench.lab import Run, header, log, memory_summary
 from bench.parts import (
     build,
@@ -108,10 +109,10 @@ def part_names(text: str) -> list[str]:
 def soak_jobs(text: str) -> list[str]:
     """--soak-jobs' value: known jobs."""
     names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in soak.JOBS]
+    unknown = [name for name in names if name not in JOBS]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"no job {', '.join(unknown) or '(none given)'}; choose from {', '.join(soak.JOBS)}"
+            f"no job {', '.join(unknown) or '(none given)'}; choose from {', '.join(JOBS)}"
         )
     return names
 
@@ -169,8 +170,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--soak-jobs",
         type=soak_jobs,
-        default=list(soak.JOBS),
-        help=f"soak: some of {', '.join(soak.JOBS)} (comma-separated; default: both, in turn)",
+        default=list(JOBS),
+        help=f"soak: some of {', '.join(JOBS)} (comma-separated; default: both, in turn)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser.parse_args(argv)

@@ -7,38 +7,30 @@ read lately count, so a broker that writes a large topic counts its recent segme
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from bench.analysis import memory_at_rest
+from bench.jobs import JOBS
 from bench.lab import PROJECT, Run, log, memory_summary, new_topic, send
-from bench.lab import submit as submit_structured
-from bench.lab import wait_read as read_structured
-from bench.parts import dstream
 from bench.stats import StatsSampler
 from bench.targets import TARGETS
 from streamlab.compose import CORE_SERVICES, compose
 
 DEMO_LINES = 60  # what `make demo`'s producer sends
 SETTLE_S = 30  # after the demo's lines are counted: the job's first batches' work is over
-
-# Each job: how to start it on a topic, and how to wait until it has read n lines.
-JOBS: dict[str, tuple[Callable[[str], None], Callable[[str, int], list[dict]]]] = {
-    "structured streaming": (submit_structured, lambda t, n: read_structured(t, n, 600)),
-    "dstream": (dstream.submit, lambda t, n: dstream.wait_read(t, n, 600)),
-}
+READ_TIMEOUT_S = 600
 
 
 def memory(job: str, idle_seconds: float, load_seconds: float, rate: float) -> dict:
     """One job on a fresh default stack: the demo's lines, the stack left alone for
     `idle_seconds` (each container's median and the median of the totals), then `rate` lines
     a second for `load_seconds` and the catch-up (the peaks)."""
-    start, read = JOBS[job]
+    runner = JOBS[job]
     compose("down", "--volumes", "--remove-orphans")
     compose("up", "-d", "--wait", *CORE_SERVICES)
     topic = new_topic(f"memory-{job.split()[0]}")
-    start(topic)
+    runner.submit(topic)
     send(topic, DEMO_LINES, DEMO_LINES / 10)
-    read(topic, DEMO_LINES)
+    runner.read(topic, DEMO_LINES, READ_TIMEOUT_S)
     time.sleep(SETTLE_S)  # the measure's design: what an idle job holds, not its start-up
     with StatsSampler(PROJECT) as sampler:
         time.sleep(idle_seconds)  # the measurement itself: the job running, no lines coming
@@ -46,7 +38,7 @@ def memory(job: str, idle_seconds: float, load_seconds: float, rate: float) -> d
     lines = int(rate * load_seconds)
     with StatsSampler(PROJECT) as sampler:
         achieved = send(topic, lines, rate)
-        read(topic, DEMO_LINES + lines)
+        runner.read(topic, DEMO_LINES + lines, READ_TIMEOUT_S)
     log(f"memory, {job}: idle {at_rest['total_mb']:,} MB, load at {achieved:,.0f} lines/s")
     return {
         "job": job,

@@ -10,96 +10,61 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 
 from bench.analysis import (
     batch_durations,
     growth_per_hour,
     memory_at_rest,
     memory_growth,
-    progress_time,
     samples_between,
 )
+from bench.jobs import JOBS
 from bench.lab import PROJECT, Run, log, new_topic, send
-from bench.lab import progress as structured_progress
-from bench.lab import submit as submit_structured
-from bench.lab import wait_read as read_structured
-from bench.parts import dstream
 from bench.stats import StatsSampler
 from bench.targets import TARGETS
-from jobs.paths import DSTREAM, checkpoint_dir, progress_dir, results_dir
+from jobs.paths import progress_dir
 from jobs.seed import seed_totals
 from streamlab.compose import CORE_SERVICES, compose, exec_in
 
 SETTLED_S = 600  # memory is compared from the tenth minute on: start-up and JIT are over
 WINDOW_S = 120  # each memory point, and each end of the batches' durations: this long
 WARM_UP_LINES = 1000
-
-
-def structured_batches(records: list[dict]) -> list[tuple[float, float]]:
-    return [
-        (progress_time(r), r["durationMs"]["triggerExecution"])
-        for r in records
-        if r.get("numInputRows")
-    ]
-
-
-def dstream_batches(records: list[dict]) -> list[tuple[float, float]]:
-    return [(r["batch_time"] / 1000, r["processing_delay_ms"]) for r in records if r["records"]]
-
-
-# Each job: how to start it, wait until it has read n lines, read its progress, and where
-# its checkpoint and results live.
-JOBS: dict[str, dict[str, Callable]] = {
-    "structured streaming": {
-        "submit": submit_structured,
-        "read": lambda topic, n: read_structured(topic, n, 1800),
-        "progress": lambda topic: structured_batches(structured_progress(topic)),
-        "checkpoint": lambda topic: checkpoint_dir(topic),
-        "results": lambda topic: results_dir(topic),
-    },
-    "dstream": {
-        "submit": dstream.submit,
-        "read": lambda topic, n: dstream.wait_read(topic, n, 1800),
-        "progress": lambda topic: dstream_batches(dstream.progress(topic)),
-        "checkpoint": lambda topic: checkpoint_dir(topic, dstream=True),
-        "results": lambda topic: results_dir(topic + DSTREAM),
-    },
-}
+READ_TIMEOUT_S = 1800
 
 
 def folder_sizes(topic: str, job: str) -> dict[str, int]:
     """Bytes in each volume's part that the soak watches: the topic's log in Kafka, the job's
     checkpoint, its results, the progress logs and the event logs."""
-    paths = JOBS[job]
+    runner = JOBS[job]
     folders = {
-        "checkpoint": str(paths["checkpoint"](topic)),
-        "results": str(paths["results"](topic)),
+        "checkpoint": str(runner.checkpoint(topic)),
+        "results": str(runner.results(topic)),
         "progress": str(progress_dir()),
         "event logs": "/spark-events",
     }
-    out = exec_in("wordcount", "du", "-sb", *folders.values())
-    by_path = {path: int(size) for size, path in (line.split("\t") for line in out.splitlines())}
+    # One exec for the job's volumes: the sizes, then the count of results files.
+    script = 'du -sb "$@" && ls "$2" | wc -l'
+    *lines, files = exec_in("wordcount", "sh", "-c", script, "-", *folders.values()).splitlines()
+    by_path = {path: int(size) for size, path in (line.split("\t") for line in lines)}
     sizes = {name: by_path[path] for name, path in folders.items()}
+    sizes["results files"] = int(files)
     kafka = exec_in("kafka", "sh", "-c", f"du -scb /var/lib/kafka/data/{topic}-* | tail -1")
     sizes["kafka topic"] = int(kafka.split()[0])
-    files = exec_in("wordcount", "sh", "-c", f"ls {folders['results']} | wc -l")
-    sizes["results files"] = int(files)
     return sizes
 
 
 def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
     """One job for `minutes` at `rate` lines a second on a fresh default stack. A short
     trial run (a few minutes) compares from a sixth of the way in instead of the tenth minute."""
-    paths = JOBS[job]
+    runner = JOBS[job]
     settled = min(SETTLED_S, minutes * 10)
     window = min(WINDOW_S, minutes * 10)
     compose("down", "--volumes", "--remove-orphans")
     compose("up", "-d", "--wait", *CORE_SERVICES)
     topic = new_topic(f"soak-{job.split()[0]}")
-    paths["submit"](topic)
+    runner.submit(topic)
     send(topic, WARM_UP_LINES)
-    paths["read"](topic, WARM_UP_LINES)
+    runner.read(topic, WARM_UP_LINES, READ_TIMEOUT_S)
     lines = int(rate * minutes * 60)
     sizes: list[tuple[float, dict[str, int]]] = []
     sent: dict[str, float] = {}
@@ -117,12 +82,12 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
             log(f"soak, {job}: {(time.time() - started) / 60:.0f} of {minutes:.0f} min")
             sender.join(timeout=every_s)
         ended = time.time()
-        paths["read"](topic, WARM_UP_LINES + lines)
+        runner.read(topic, WARM_UP_LINES + lines, READ_TIMEOUT_S)
         sizes.append((time.time() - started, folder_sizes(topic, job)))
     if "rate" not in sent:
         raise RuntimeError(f"soak, {job}: the load generator stopped before sending {lines:,}")
     totals = json.loads(
-        exec_in("wordcount", "python", "-m", "jobs.results", "--dir", str(paths["results"](topic)))
+        exec_in("wordcount", "python", "-m", "jobs.results", "--dir", str(runner.results(topic)))
     )["counts"]
     expected = seed_totals(WARM_UP_LINES + lines)
     points = {
@@ -134,7 +99,7 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
         name: memory_at_rest(samples_between(sampler.memory, sampler.times, *span))
         for name, span in points.items()
     }
-    batches = paths["progress"](topic)
+    batches = runner.batches(topic)
     return {
         "job": job,
         "minutes": minutes,
