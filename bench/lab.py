@@ -7,6 +7,9 @@ import argparse
 import json
 import os
 import platform
+import signal
+import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -18,6 +21,7 @@ from bench.analysis import memory_peaks, offsets_sum, perf_rate
 from jobs.paths import progress_file
 from jobs.seed import SEED_LINE
 from streamlab.compose import compose, create_topic, exec_in
+from streamlab.config import ROOT
 from streamlab.isolation import BENCH
 from streamlab.runs import submit as submit_job
 from streamlab.wait import wait_until
@@ -53,6 +57,55 @@ def timed(action: Callable[[], object]) -> float:
     started = time.monotonic()
     action()
     return time.monotonic() - started
+
+
+DEMO = ["make", "--no-print-directory", "demo"]
+
+
+def demo_to_first_batch(
+    env: dict[str, str] | None = None,
+    seen: Callable[[str, float], None] = lambda line, seconds: None,
+    timeout: float = 300,
+    command: list[str] = DEMO,
+) -> tuple[float, list[str]]:
+    """Runs `make demo` (`command`) until it prints its first batch (a `Time: ` line), then
+    stops it: the seconds that took, and every line it printed, each also handed to `seen`
+    with the seconds since the start."""
+    demo = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    started = time.monotonic()
+    lines: list[str] = []
+    first: list[float] = []
+    printed = threading.Event()
+
+    def follow() -> None:
+        assert demo.stdout is not None  # opened with stdout=PIPE
+        for line in demo.stdout:
+            seconds = time.monotonic() - started
+            lines.append(line.rstrip("\n"))
+            seen(line, seconds)
+            if line.startswith("Time: ") and not printed.is_set():
+                first.append(seconds)
+                printed.set()
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    try:
+        if not printed.wait(timeout=timeout):
+            tail = "\n".join(lines[-30:])
+            raise RuntimeError(f"make demo printed no batch within {timeout:.0f} s:\n{tail}")
+    finally:
+        os.killpg(demo.pid, signal.SIGTERM)
+        demo.wait(timeout=60)
+        reader.join(timeout=10)
+    return first[0], lines
 
 
 def header(settings: dict[str, str]) -> dict:

@@ -19,14 +19,12 @@ import re
 import shutil
 import signal
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.lab import Run, log
+from bench.lab import Run, demo_to_first_batch, log
 from streamlab.compose import compose
-from streamlab.config import ROOT, load_settings
+from streamlab.config import ROOT
 from streamlab.wait import wait_until
 
 ENGINE_ROOT = Path("/var/lib/streamlab-bench-engine")
@@ -112,10 +110,10 @@ def docker_ok(env: dict[str, str]) -> bool:
     return done.returncode == 0
 
 
-def load_base_image(env: dict[str, str]) -> str:
-    """The base image the prerequisites gave the learner's engine, copied into the fresh one
-    (the default base image is pulled by the build itself when a registry answers)."""
-    image = load_settings().get("STREAMLAB_BASE_IMAGE") or ""
+def load_base_image(env: dict[str, str], image: str) -> str:
+    """The base image the prerequisites gave the learner's engine (STREAMLAB_BASE_IMAGE),
+    copied into the fresh one (the default base image is pulled by the build itself when a
+    registry answers)."""
     if not image:
         return "(pulled by the build)"
     saved = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
@@ -154,47 +152,20 @@ def stage_seconds(progress: str) -> dict[str, float]:
 
 def demo_from_nothing(env: dict[str, str]) -> dict:
     """`make demo` on the fresh engine: the moments at which the build ended, the stack was
-    healthy (compose's last `Healthy`) and the first batch was printed."""
-    demo = subprocess.Popen(
-        ["make", "--no-print-directory", "demo"],
-        cwd=ROOT,
-        env={**os.environ, **env, "BUILDKIT_PROGRESS": "plain"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    started = time.monotonic()
+    healthy (make up's URLs) and the first batch was printed."""
     marks: dict[str, float] = {}
-    lines: list[str] = []
-    printed = threading.Event()
 
-    def follow() -> None:
-        assert demo.stdout is not None  # opened with stdout=PIPE
-        for line in demo.stdout:
-            lines.append(line.rstrip("\n"))
-            now = time.monotonic() - started
-            if "naming to" in line or "exporting to image" in line:
-                marks["built"] = now
-            elif line.lstrip().startswith("JupyterLab "):  # make up's URLs: all healthy
-                marks.setdefault("healthy", now)
-            elif line.startswith("Time: "):
-                marks["first_batch"] = now
-                printed.set()
+    def seen(line: str, seconds: float) -> None:
+        if "naming to" in line or "exporting to image" in line:
+            marks["built"] = seconds
+        elif line.lstrip().startswith("JupyterLab "):  # make up's URLs: all healthy
+            marks.setdefault("healthy", seconds)
 
-    reader = threading.Thread(target=follow, daemon=True)
-    reader.start()
-    try:
-        if not printed.wait(timeout=FIRST_BATCH_TIMEOUT_S):
-            tail = "\n".join(lines[-30:])
-            raise RuntimeError(f"make demo printed no batch within 900 s:\n{tail}")
-    finally:
-        os.killpg(demo.pid, signal.SIGTERM)
-        demo.wait(timeout=60)
-        reader.join(timeout=10)
+    first, lines = demo_to_first_batch(
+        {**env, "BUILDKIT_PROGRESS": "plain"}, seen, timeout=FIRST_BATCH_TIMEOUT_S
+    )
     built = marks.get("built", 0.0)
     healthy = marks.get("healthy", built)
-    first = marks["first_batch"]
     return {
         "first_batch_s": round(first, 1),
         "build_s": round(built, 1),
@@ -212,7 +183,7 @@ def measure(run: Run) -> None:
     # The bench's stack on the learner's engine holds the bench's ports: down first.
     compose("down", "--volumes", "--remove-orphans")
     with fresh_engine() as env:
-        base = load_base_image(env)
+        base = load_base_image(env, run.settings.get("STREAMLAB_BASE_IMAGE", ""))
         log(f"fresh: a Docker engine of the bench's own, base image {base}; make demo")
         result = demo_from_nothing(env)
         subprocess.run(

@@ -276,6 +276,25 @@ def test_make_demo_on_a_fresh_engine_is_held_to_the_target_with_its_stages():
     assert "| not measured: needs root |  |" in skipped
 
 
+def test_the_demo_is_followed_to_its_first_batch_then_stopped():
+    import time
+
+    from bench.lab import demo_to_first_batch
+
+    seen: list[str] = []
+    started = time.monotonic()
+    script = "echo building; echo 'Time: 2026-12-01 12:00:00'; echo more; exec sleep 60"
+    first, lines = demo_to_first_batch(
+        seen=lambda line, seconds: seen.append(line.strip()), command=["sh", "-c", script]
+    )
+    assert time.monotonic() - started < 30, "the demo must be stopped once it printed a batch"
+    assert lines[:2] == ["building", "Time: 2026-12-01 12:00:00"]
+    assert seen[:2] == lines[:2]
+    assert 0 <= first < 30
+    with pytest.raises(RuntimeError, match="printed no batch within 1 s:\nbuilding"):
+        demo_to_first_batch(timeout=1, command=["sh", "-c", "echo building; exec sleep 60"])
+
+
 def test_build_stages_are_summed_from_buildkits_plain_progress():
     from bench.parts.fresh import stage_seconds
 
