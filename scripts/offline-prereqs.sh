@@ -26,21 +26,10 @@ cache=${STREAMLAB_CACHE_DIR:-$HOME/.cache/streamlab}
 m2_dir=${STREAMLAB_M2_DIR:-$root/../shared/m2}
 wheel_port=${STREAMLAB_WHEELHOUSE_PORT:-18480}
 m2_port=${STREAMLAB_M2_PORT:-18481}
-base_image=streamlab/debian:bookworm
+base=streamlab/debian:bookworm
 
-step() { echo "===> $*"; }
-die() { echo "ERROR: $*" >&2; exit 1; }
-
-# Sets KEY=VALUE in .env.local, replacing an earlier value.
-set_local() {
-  touch .env.local
-  grep -v "^$1=" .env.local >.env.local.tmp || true
-  echo "$1=$2" >>.env.local.tmp
-  mv .env.local.tmp .env.local
-}
-
-# True when URL $1 answers an HTTP GET.
-answers() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' "$1" 2>/dev/null; }
+# shellcheck source=scripts/prereqs-lib.sh
+source scripts/prereqs-lib.sh
 
 # Serves folder $1 on 127.0.0.1:$2 in the background, for the builds (which use the host network).
 # A server that an earlier run started for another folder gives way to the new one.
@@ -74,12 +63,6 @@ if [ -z "$maven_url" ] && [ ! -d "$m2_dir" ]; then
 fi
 [ "$(id -u)" = 0 ] || die "run this script as root: it installs Debian packages and starts dockerd."
 mkdir -p "$cache"
-
-apt_updated=
-apt_install() {
-  [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
 
 # --- 1. Docker engine and Compose v2 -------------------------------------------------------
 # The archive that serves this machine's bookworm packages serves trixie too: trixie_download
@@ -138,33 +121,13 @@ fi
 echo "     $(docker compose version)"
 
 # --- 2. the base image ----------------------------------------------------------------------
-step "base image $base_image"
-if ! docker image inspect "$base_image" >/dev/null 2>&1; then
-  command -v debootstrap >/dev/null || apt_install debootstrap
-  rootfs=$(mktemp -d)
-  debootstrap --variant=minbase bookworm "$rootfs" >"$cache/debootstrap.log" 2>&1 \
-    || { tail -n 20 "$cache/debootstrap.log" >&2; die "debootstrap failed"; }
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-  tar -C "$rootfs" -c . | docker import -c 'CMD ["bash"]' - "$base_image" >/dev/null
-  rm -rf "$rootfs"
-fi
-set_local STREAMLAB_BASE_IMAGE "$base_image"
+step "base image $base"
+base_image "$base"
+set_local STREAMLAB_BASE_IMAGE "$base"
 
 # --- 3. the wheelhouse ----------------------------------------------------------------------
 step "wheelhouse for the Spark image"
-mkdir -p "$cache/wheelhouse"
-# The image runs Debian bookworm's Python, whose patch release can be older than the host's:
-# build PySpark's wheel (it ships as source), then take binary wheels that suit that Python.
-image_python=$(apt-cache show --no-all-versions python3.11-minimal 2>/dev/null | sed -n 's/^Version: \([0-9.]*\).*/\1/p')
-image_python=${image_python:-${STREAMLAB_PYTHON_VERSION}}
-quiet_pip() { python3 -m pip "$@" -q --progress-bar off 2>&1 | { grep -v '^WARNING: Location' || true; }; }
-compgen -G "$cache/wheelhouse/pyspark-${STREAMLAB_SPARK_VERSION}-*.whl" >/dev/null \
-  || quiet_pip wheel --no-deps -w "$cache/wheelhouse" "pyspark==${STREAMLAB_SPARK_VERSION}"
-quiet_pip download --only-binary=:all: --python-version "$image_python" \
-  --find-links "$cache/wheelhouse" -d "$cache/wheelhouse" \
-  -r images/spark/requirements.txt "pyspark==${STREAMLAB_SPARK_VERSION}"
-[ -n "$(compgen -G "$cache/wheelhouse/pyspark-${STREAMLAB_SPARK_VERSION}-*.whl")" ] \
-  || die "the wheelhouse has no pyspark ${STREAMLAB_SPARK_VERSION} wheel; is the package index reachable from this host?"
+fill_wheelhouse native
 serve "$cache/wheelhouse" "$wheel_port"
 set_local STREAMLAB_PIP_FIND_LINKS "http://127.0.0.1:$wheel_port/"
 
