@@ -67,10 +67,12 @@ def demo_to_first_batch(
     seen: Callable[[str, float], None] = lambda line, seconds: None,
     timeout: float = 300,
     command: list[str] = DEMO,
+    until: Callable[[list[str]], bool] | None = None,
 ) -> tuple[float, list[str]]:
-    """Runs `make demo` (`command`) until it prints its first batch (a `Time: ` line), then
-    stops it: the seconds that took, and every line it printed, each also handed to `seen`
-    with the seconds since the start."""
+    """Runs `make demo` (`command`) until it prints its first batch (a `Time: ` line), or
+    after that until `until` holds for the lines so far, then stops it: the seconds to the first
+    batch, and every line it printed, each also handed to `seen` with the seconds since the
+    start. `timeout` bounds the whole run."""
     demo = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -83,7 +85,7 @@ def demo_to_first_batch(
     started = time.monotonic()
     lines: list[str] = []
     first: list[float] = []
-    printed = threading.Event()
+    done = threading.Event()
 
     def follow() -> None:
         assert demo.stdout is not None  # opened with stdout=PIPE
@@ -91,16 +93,18 @@ def demo_to_first_batch(
             seconds = time.monotonic() - started
             lines.append(line.rstrip("\n"))
             seen(line, seconds)
-            if line.startswith("Time: ") and not printed.is_set():
+            if line.startswith("Time: ") and not first:
                 first.append(seconds)
-                printed.set()
+            if first and (until is None or until(lines)):
+                done.set()
 
     reader = threading.Thread(target=follow, daemon=True)
     reader.start()
     try:
-        if not printed.wait(timeout=timeout):
+        if not done.wait(timeout=timeout):
             tail = "\n".join(lines[-30:])
-            raise RuntimeError(f"make demo printed no batch within {timeout:.0f} s:\n{tail}")
+            what = "no batch" if not first else "no batch that ended the wait"
+            raise RuntimeError(f"make demo printed {what} within {timeout:.0f} s:\n{tail}")
     finally:
         os.killpg(demo.pid, signal.SIGTERM)
         demo.wait(timeout=60)

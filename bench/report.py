@@ -260,6 +260,35 @@ def fresh_rows(fresh: dict | None) -> list[tuple[str, str, str]]:
     ]
 
 
+def arm64_rows(part: dict | None) -> list[tuple[str, str, str]]:
+    """The images for linux/arm64: the build, what runs in them, the tutorial's counts."""
+    if not part:
+        return []
+    how = "under emulation" if part["emulated"] else "natively"
+    stages = ", ".join(f"{name} {s:,.0f}" for name, s in part["stages_s"].items() if s >= 0.5)
+    images = "; ".join(
+        f"{name}: {i['architecture']}, `uname -m` {i['uname_m']}, UseSVE={i['use_sve']}, "
+        f"{int(i['mb']):,} MB"
+        for name, i in part["images"].items()
+    )
+    exact = "exact" if part["totals_exact"] else f"**not exact**: {part['totals']}"
+    return [
+        (
+            f"{part['platform']} {how}: both images built without cache (base "
+            f"{part['base_image']})",
+            f"{part['build_s'] / 60:.0f} min; stages (s, side by side): {stages}",
+            "",
+        ),
+        (f"{part['platform']} {how}: the images", images, ""),
+        (
+            f"{part['platform']} {how}: `make demo API=dstream`, the tutorial's counts",
+            f"healthy after {part['healthy_s']:.0f} s, the first batch after "
+            f"{part['first_batch_s']:.0f} s; the seed's totals {exact}",
+            "",
+        ),
+    ]
+
+
 def mb_of(total: int, per_container: dict[str, int]) -> str:
     parts = ", ".join(f"{name} {mb:,}" for name, mb in per_container.items())
     return f"{total:,} MB ({parts})"
@@ -394,6 +423,7 @@ def markdown(result: dict) -> str:
             )
         )
     rows += fresh_rows(result.get("fresh"))
+    rows += arm64_rows(result.get("arm64"))
     only = result.get("only")
     lines = [
         f"Measured {result['when']} on {result['machine']['cpus']} cores "

@@ -11,6 +11,7 @@ dated copy; a run of some parts only, only-<time>.json and .md).
     python -m bench --skip-build         # without the build from nothing
     python -m bench --only idle,latency  # some parts (and what they need), in table order
     python -m bench --only soak          # each job for an hour (--soak-minutes, --soak-jobs)
+    python -m bench --only arm64         # the images for linux/arm64 and the tutorial's counts
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from bench.jobs import JOBS
 from bench.lab import Run, header, log, memory_summary
 from bench.parts import (
+    arm64,
     build,
     ceiling,
     compare,
@@ -88,6 +90,14 @@ PARTS: dict[str, Part] = {
     "soak": Part(
         soak.measure,
         "each job for --soak-minutes at half its keep-up rate (only with --only)",
+        (),
+        False,
+        False,
+    ),
+    "arm64": Part(
+        arm64.measure,
+        "both images built for linux/arm64 (emulated on other machines) and the tutorial's "
+        "counts on them (only with --only; make arm64)",
         (),
         False,
         False,
@@ -208,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = measure(args, settings)
         result["seconds"] = round(time.monotonic() - started)
+    except RuntimeError as error:  # a part's sentence: what failed and how to mend it
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
     finally:
         compose("down", "--volumes", "--remove-orphans")
     print(write(result, args.out))

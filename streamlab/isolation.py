@@ -52,3 +52,7 @@ KRAFT_TESTS = ToolProject("streamlab-test-kraft", 22000)
 # endings): its stack is up beside the tests' own.
 CLONE_TESTS = ToolProject("streamlab-test-clone", 24000)
 BENCH = ToolProject("streamlab-bench", 31000)
+# The lab built for linux/arm64 and run on it (`make arm64`, bench/parts/arm64.py): images of
+# another platform need names of their own, as the engine keeps one image a name.
+ARM64 = ToolProject("streamlab-arm64", 33000)
+TOOLS = (TESTS, KRAFT_TESTS, CLONE_TESTS, BENCH, ARM64)

@@ -18,7 +18,7 @@ import requests
 
 from streamlab.compose import parse_ps
 from streamlab.config import ROOT, load_settings
-from streamlab.isolation import BENCH, CLONE_TESTS, KRAFT_TESTS, LAB_PROJECT, TESTS, ToolProject
+from streamlab.isolation import LAB_PROJECT, TESTS, TOOLS, ToolProject
 from streamlab.wait import wait_until
 from tests.support.make import make
 from tests.support.stack import compose, start_stack, stop_stack
@@ -104,7 +104,7 @@ def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
 @pytest.mark.parametrize(
     "files", ["docker-compose.yml", "docker-compose.yml:docker-compose.kraft.yml"]
 )
-@pytest.mark.parametrize("tool", [TESTS, KRAFT_TESTS, CLONE_TESTS, BENCH], ids=lambda t: t.name)
+@pytest.mark.parametrize("tool", TOOLS, ids=lambda t: t.name)
 def test_every_tool_names_images_of_its_own_in_both_modes(tool: ToolProject, files: str):
     """What a tool builds never carries the lab's image names, in ZooKeeper mode and in KRaft
     mode alike (the KRaft profile's Kafka 4 image included), so no tool retags a lab's image."""

@@ -5,7 +5,6 @@ partition per Kafka partition, exactly the produced offsets), and createStream's
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import subprocess
@@ -17,7 +16,7 @@ from collections import Counter
 import pytest
 from testcontainers.compose import DockerCompose
 
-from jobs.seed import HEADER, SEED_LINE, SEED_TOTALS
+from jobs.seed import HEADER, SEED_LINE, SEED_TOTALS, printed_batches, printed_totals
 from streamlab.compose import COMPOSE, create_topic
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
@@ -56,15 +55,6 @@ class Background:
     def stop(self) -> None:
         subprocess.run(["docker", "rm", "--force", self.name], capture_output=True, check=False)
         self.process.wait(timeout=120)
-
-
-def batches(log: str) -> dict[str, list[list[str]]]:
-    """The pprint blocks of a log, by batch time: each block's lines, in order."""
-    parts = HEADER.split(log)
-    found: dict[str, list[list[str]]] = {}
-    for time, body in zip(parts[1::2], parts[2::2], strict=True):
-        found.setdefault(time, []).append([line for line in body.splitlines() if line])
-    return found
 
 
 def run_tutorial_producer(settings: dict[str, str]) -> None:
@@ -139,10 +129,7 @@ def test_the_tutorials_programs_count_exactly_in_the_logs_five_blocks(
 
         def totals() -> Counter | None:
             job.alive()
-            counted: Counter = Counter()
-            for blocks in batches(job.text()).values():
-                if len(blocks) == 5:
-                    counted.update(dict(ast.literal_eval(line) for line in blocks[4]))
+            counted = printed_totals(job.text())
             over = {w: n for w, n in counted.items() if n > SEED_TOTALS.get(w, 0)}
             assert not over, f"counted more than was produced: {over}"
             return counted if counted == SEED_TOTALS else None
@@ -151,7 +138,7 @@ def test_the_tutorials_programs_count_exactly_in_the_logs_five_blocks(
     finally:
         job.stop()
     log = job.text()
-    found = batches(log)
+    found = printed_batches(log)
     # Each batch prints the log's five blocks; the stop may have cut the last one short.
     *before, last = found.values()
     assert all(len(blocks) == 5 for blocks in before), "each batch prints the log's five blocks"

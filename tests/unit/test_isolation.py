@@ -1,21 +1,14 @@
 """Tools never share the lab's project or ports: the tests and the bench have their own."""
 
 from streamlab.config import load_settings
-from streamlab.isolation import (
-    BENCH,
-    CLONE_TESTS,
-    KRAFT_TESTS,
-    LAB_PROJECT,
-    PORT_SETTINGS,
-    TESTS,
-)
+from streamlab.isolation import LAB_PROJECT, PORT_SETTINGS, TOOLS
 
 
 def test_tool_projects_have_their_own_names_and_ports():
     lab = load_settings(environ={})
     lab_ports = {lab[key] for key in PORT_SETTINGS}
     seen = set(lab_ports)
-    for tool in (TESTS, KRAFT_TESTS, CLONE_TESTS, BENCH):
+    for tool in TOOLS:
         env = tool.environment(lab)
         assert env["COMPOSE_PROJECT_NAME"] not in (LAB_PROJECT, lab["COMPOSE_PROJECT_NAME"])
         ports = {env[key] for key in PORT_SETTINGS}
