@@ -5,6 +5,9 @@ consumer group, so Kafka's own lag tools (`kafka-consumer-groups`) see nothing o
 lag of a partition is its latest offset, asked of Kafka at each scrape, minus the offset up to
 which the query has processed it (its last batch's end offset, from the query's progress): so
 it stays right when the job falls behind or stops making progress, not only at batch ends.
+Before the query's first batch, the processed offsets are where it resumes (its checkpoint's
+last committed batch) or starts (startingOffsets): a job that never ends a first batch while
+lines arrive shows them as waiting, so its health check can say so.
 
     from jobs.lag import serve_lag
     serve_lag(spark, "kafka:9092", port=9464)  # in a driver: the job, or a notebook
@@ -17,6 +20,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,53 @@ def processed_offsets(progress: Mapping) -> dict[Partition, int]:
             for partition, offset in partitions.items():
                 offsets[(topic, int(partition))] = int(offset)
     return offsets
+
+
+def committed_offsets(checkpoint: Path) -> dict[Partition, int]:
+    """Where a query's last committed batch ended, from its checkpoint: offsets/N of the
+    highest N that commits/ holds, whose lines after the first two (the log's version, the
+    batch's metadata) are each source's offsets, a Kafka source's as {"topic": {"0": 42}}.
+    Empty for a new query. A batch planned but not committed runs again from the one before,
+    so it does not count."""
+    commits = [int(p.name) for p in (checkpoint / "commits").glob("*") if p.name.isdigit()]
+    if not commits:
+        return {}
+    lines = (checkpoint / "offsets" / str(max(commits))).read_text().splitlines()
+    offsets: dict[Partition, int] = {}
+    for line in lines[2:]:
+        try:
+            parsed = json.loads(line)
+        except ValueError:  # another kind of source's offsets
+            continue
+        if isinstance(parsed, dict):
+            for topic, partitions in parsed.items():
+                if isinstance(partitions, dict):
+                    offsets.update({(topic, int(p)): int(o) for p, o in partitions.items()})
+    return offsets
+
+
+def start_offsets(starting: str, topic: str, bootstrap: str) -> dict[Partition, int]:
+    """Where a new query starts reading `topic`: startingOffsets "earliest" or "latest", asked
+    of Kafka now, or Kafka's JSON offsets as given (Spark's -2 and -1 in it left out)."""
+    if starting.lstrip().startswith("{"):
+        return {
+            (name, int(partition)): int(offset)
+            for name, partitions in json.loads(starting).items()
+            for partition, offset in partitions.items()
+            if int(offset) >= 0
+        }
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if starting == "earliest":
+            found = consumer.beginning_offsets(partitions)
+        else:
+            found = consumer.end_offsets(partitions)
+    finally:
+        consumer.close()
+    return {(tp.topic, tp.partition): offset for tp, offset in found.items()}
 
 
 def exposition(
@@ -71,6 +122,11 @@ class LagState:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._processed: dict[str, dict[Partition, int]] = {}
+
+    def seed(self, query: str, offsets: Mapping[Partition, int]) -> None:
+        """Where `query` resumes or starts, until its first progress says where it is."""
+        with self._lock:
+            self._processed.setdefault(query, dict(offsets))
 
     def update(self, query: str, progress: Mapping) -> None:
         offsets = processed_offsets(progress)

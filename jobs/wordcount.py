@@ -24,7 +24,7 @@ from pathlib import Path
 
 from jobs.diagnose import run_job
 from jobs.fast import kafka_values, word_columns
-from jobs.lag import LagState, serve_lag
+from jobs.lag import LagState, committed_offsets, serve_lag, start_offsets
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
 from jobs.paths import checkpoint_dir, progress_dir, progress_file, results_dir
 from jobs.progress import make_listener
@@ -33,6 +33,8 @@ from jobs.seed import RULE
 from jobs.words import INVALID_UTF8, split_line
 
 log = logging.getLogger("wordcount")
+# The query's name, in its progress and in the lag it serves.
+QUERY = "wordcount"
 
 
 def format_batch(batch_time: datetime, counts: Iterable[tuple[str, int]], limit: int = 20) -> str:
@@ -214,7 +216,7 @@ def build_query(spark, args: argparse.Namespace):
     return (
         reader.load()
         .select("value")
-        .writeStream.queryName("wordcount")
+        .writeStream.queryName(QUERY)
         .foreachBatch(make_batch_handler(args))
         .option("checkpointLocation", args.checkpoint)
         .trigger(**trigger_of(args.trigger))
@@ -235,6 +237,19 @@ def start_line(args: argparse.Namespace) -> str:
     )
 
 
+def resume_position(args: argparse.Namespace) -> dict[tuple[str, int], int]:
+    """Where the query goes on (its checkpoint) or starts (--starting-offsets), for the lag it
+    serves before its first batch; nothing when Kafka does not answer (the query then fails
+    with its own sentence)."""
+    try:
+        return committed_offsets(Path(args.checkpoint.removeprefix("file:"))) or start_offsets(
+            args.starting_offsets, args.topic, args.bootstrap_servers
+        )
+    except Exception as error:  # the lag is a help; the query itself says what is wrong
+        log.warning("lag: no starting position (%s)", error)
+        return {}
+
+
 def run(args: argparse.Namespace) -> int:
     from pyspark.sql import SparkSession
 
@@ -246,6 +261,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.metrics_port:
         lag = LagState()
+        lag.seed(QUERY, resume_position(args))
         sinks.append(lag.record)
         serve_lag(spark, args.bootstrap_servers, args.metrics_port, state=lag)
     if sinks:  # one listener for the progress log and the lag

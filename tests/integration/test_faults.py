@@ -16,7 +16,15 @@ from streamlab.wait import wait_until
 from tests.support.faults import partition_leaders, through_fault
 from tests.support.make import make
 from tests.support.stack import COMPOSE, HA_BROKERS, compose, compose_ps
-from tests.support.wordcount import produce, results, resume, submit, unique_topic, wait_for_counts
+from tests.support.wordcount import (
+    STRUCTURED,
+    produce,
+    results,
+    resume,
+    submit,
+    unique_topic,
+    wait_for_counts,
+)
 
 pytestmark = pytest.mark.fault
 
@@ -114,6 +122,34 @@ def test_the_job_is_unhealthy_while_lines_wait_uncounted(stack: DockerCompose, s
 
         said = wait_until(unhealthy, timeout=60, what="the job's health check to see the lines")
         assert "records wait in Kafka" in said, said
+    finally:
+        compose("up", "-d", "--wait", "spark-worker")
+    wait_for_counts(topic, seed_totals(60), timeout=300)
+    code, after = job_health(stale_s=5)
+    assert code == 0, f"caught up, the job must be healthy: {after}"
+
+
+def test_a_job_whose_first_batch_never_ends_is_unhealthy_while_lines_wait(
+    stack: DockerCompose, settings
+):
+    """Before its first batch too: the job's lag counts from where it starts, so a job that
+    cannot end a first batch (no worker to run it) while lines wait is unhealthy, in one line
+    saying why; with a worker back, it counts them exactly and is healthy."""
+    topic = unique_topic("first-batch")
+    create_topic(topic)
+    compose("stop", "spark-worker")
+    try:
+        # Without its dependencies: `submit` would start the worker again.
+        env = {"STREAMLAB_TOPIC": topic, "STREAMLAB_JOB": STRUCTURED}
+        compose("up", "-d", "--force-recreate", "--no-deps", "wordcount", env=env)
+        produce(settings, topic, "--count", "60", "--interval", "0")
+
+        def waiting() -> str | None:  # once the driver serves its lag (it starts first)
+            code, said = job_health(stale_s=5)
+            return said if code == 1 and "records wait" in said else None
+
+        said = wait_until(waiting, timeout=180, what="the job's health check to see the lines")
+        assert said == "job not ready: no batch yet while 60 records wait in Kafka", said
     finally:
         compose("up", "-d", "--wait", "spark-worker")
     wait_for_counts(topic, seed_totals(60), timeout=300)

@@ -168,3 +168,20 @@ def test_progress_log_records_each_batch(spark, tmp_path):
     from jobs import fast
 
     assert not fast.FELL_BACK & {"progress_listener", "progress_json"}, fast.FELL_BACK
+
+
+def test_the_lag_starts_from_the_checkpoint_else_from_the_starting_offsets(tmp_path):
+    """What the job's lag counts from before its first batch (jobs/lag.py says why)."""
+    given = '{"words": {"0": 7}}'
+    fresh = wordcount.parse_args(
+        ["--checkpoint", str(tmp_path / "new"), "--starting-offsets", given]
+    )
+    assert wordcount.resume_position(fresh) == {("words", 0): 7}
+    (tmp_path / "cp" / "offsets").mkdir(parents=True)
+    (tmp_path / "cp" / "commits").mkdir()
+    (tmp_path / "cp" / "offsets" / "4").write_text('v1\n{}\n{"words":{"0":12}}\n')
+    (tmp_path / "cp" / "commits" / "4").write_text("v1\n{}\n")
+    resumed = wordcount.parse_args(
+        ["--checkpoint", f"file:{tmp_path / 'cp'}", "--starting-offsets", given]
+    )
+    assert wordcount.resume_position(resumed) == {("words", 0): 12}, "the checkpoint wins"
