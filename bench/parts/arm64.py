@@ -75,6 +75,9 @@ def environment(lab: dict[str, str], base: str) -> dict[str, str]:
         "STREAMLAB_BASE_IMAGE": base,
         "API": "dstream",
         "BUILDKIT_PROGRESS": "plain",
+        # Every instruction emulated: the servers take minutes to start, not seconds.
+        "STREAMLAB_HEALTHCHECK_START_PERIOD": "900s",
+        "STREAMLAB_UP_TIMEOUT": "1800",
     }
 
 
