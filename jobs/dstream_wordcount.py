@@ -31,7 +31,13 @@ from pathlib import Path
 
 from jobs.diagnose import run_job
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
-from jobs.paths import checkpoint_dir, progress_dir, progress_file, results_dir
+from jobs.paths import (
+    announce_progress,
+    checkpoint_dir,
+    progress_dir,
+    progress_file,
+    results_dir,
+)
 from jobs.results import write_batch
 from jobs.seed import RULE
 from jobs.words import INVALID_UTF8, split_text
@@ -276,6 +282,7 @@ def run(args: argparse.Namespace, partitions: int) -> int:
     ssc.sparkContext.setLogLevel(args.log_level.upper())
     if args.progress_dir:
         path = progress_file(args.topic, dstream=True, folder=Path(args.progress_dir))
+        announce_progress(path)
         ssc.addStreamingListener(progress_listener(path))
     ssc.start()
     try:

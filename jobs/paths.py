@@ -34,6 +34,18 @@ def progress_file(topic: str, dstream: bool = False, folder: Path | None = None)
     return (folder or progress_dir()) / f"{topic}{DSTREAM if dstream else ''}.jsonl"
 
 
+# What the Spark image's containers keep for their health check (images/spark/bin).
+RUN_DIR = Path("/opt/streamlab/run")
+
+
+def announce_progress(path: Path, run_dir: Path = RUN_DIR) -> None:
+    """Names this job's progress log for its container's health check, which reads the path
+    from run_dir/progress-log (bash alone: it cannot ask this module); nothing outside the
+    image, which has no run_dir."""
+    if run_dir.is_dir():
+        (run_dir / "progress-log").write_text(f"{path}\n")
+
+
 def batch_file(results: Path, batch_id: int) -> Path:
     return results / f"batch-{batch_id:012d}.json"
 

@@ -26,7 +26,13 @@ from jobs.diagnose import run_job
 from jobs.fast import kafka_values, word_columns
 from jobs.lag import LagState, committed_offsets, serve_lag, start_offsets
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
-from jobs.paths import checkpoint_dir, progress_dir, progress_file, results_dir
+from jobs.paths import (
+    announce_progress,
+    checkpoint_dir,
+    progress_dir,
+    progress_file,
+    results_dir,
+)
 from jobs.progress import make_listener
 from jobs.results import RunningTotals, write_batch
 from jobs.seed import RULE
@@ -256,9 +262,10 @@ def run(args: argparse.Namespace) -> int:
     spark = SparkSession.builder.appName("streamlab-wordcount").getOrCreate()
     spark.sparkContext.setLogLevel(args.log_level.upper())
     print(start_line(args), flush=True)
-    sinks: list = (
-        [progress_file(args.topic, folder=Path(args.progress_dir))] if args.progress_dir else []
-    )
+    sinks: list = []
+    if args.progress_dir:
+        sinks.append(progress_file(args.topic, folder=Path(args.progress_dir)))
+        announce_progress(sinks[0])
     if args.metrics_port:
         lag = LagState()
         lag.seed(QUERY, resume_position(args))
