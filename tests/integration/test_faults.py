@@ -10,7 +10,7 @@ import requests
 from testcontainers.compose import DockerCompose
 
 from jobs.seed import seed_totals
-from streamlab.compose import create_topic, run_compose
+from streamlab.compose import container_id, create_topic, run_compose
 from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.faults import partition_leaders, through_fault
@@ -157,11 +157,10 @@ def test_a_job_whose_first_batch_never_ends_is_unhealthy_while_lines_wait(
     assert code == 0, f"caught up, the job must be healthy: {after}"
 
 
-def restart_policy(service: str) -> str:
-    ids = compose("ps", "-q", service).stdout.split()
-    assert ids, f"{service} is not running"
+def inspect(container: str, field: str) -> str:
+    """A field of `docker inspect` (a Go template's path) for a container."""
     out = subprocess.run(
-        ["docker", "inspect", "--format", "{{.HostConfig.RestartPolicy.Name}}", ids[0]],
+        ["docker", "inspect", "--format", f"{{{{{field}}}}}", container],
         check=True,
         capture_output=True,
         text=True,
@@ -173,23 +172,20 @@ def test_a_crashed_broker_comes_back_by_itself(stack: DockerCompose, settings):
     """The broker's JVM killed inside its container (a crash, not a stop): Docker starts the
     container again by its restart policy, as it starts the servers when it starts itself after
     a reboot; nobody types anything, and the totals are exact."""
-    assert restart_policy("kafka") == "unless-stopped"
-    assert restart_policy("wordcount") == "no", "a job that failed must not say it in a loop"
+    policy = ".HostConfig.RestartPolicy.Name"
+    assert inspect(container_id("kafka"), policy) == "unless-stopped"
+    assert inspect(container_id("wordcount"), policy) == "no", (
+        "a job that failed must not say it in a loop"
+    )
 
     def crash(topic: str) -> None:
+        broker = container_id("kafka")
         compose("exec", "-T", "kafka", "sh", "-c", "kill -KILL $(pidof java)")
-        container = compose("ps", "-q", "kafka").stdout.strip()
-
-        def restarted() -> bool:
-            out = subprocess.run(
-                ["docker", "inspect", "--format", "{{.RestartCount}}", container],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            return int(out.stdout) > 0
-
-        wait_until(restarted, timeout=60, what="Docker to start the crashed broker again")
+        wait_until(
+            lambda: int(inspect(broker, ".RestartCount")) > 0,
+            timeout=60,
+            what="Docker to start the crashed broker again",
+        )
 
     through_fault(settings, "crash-kafka", crash, timeout=60)
     compose("up", "-d", "--wait", "kafka")
