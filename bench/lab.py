@@ -42,6 +42,8 @@ class Run:
     memory: list[dict[str, int]] = field(default_factory=list)
     # A topic that already holds --lines seed lines (the ceilings' topic), for the drain.
     backlog_topic: str | None = None
+    # What a part found wrong, a sentence each: the run is reported, then exits non-zero.
+    failures: list[str] = field(default_factory=list)
 
 
 def probe(name: str) -> str:

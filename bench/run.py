@@ -197,6 +197,8 @@ def measure(args: argparse.Namespace, settings: dict[str, str]) -> dict:
         part.measure(run)
     if run.memory:
         run.result["memory"] = memory_summary(run.memory)
+    if run.failures:
+        run.result["failures"] = run.failures
     return run.result
 
 
@@ -224,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         compose("down", "--volumes", "--remove-orphans")
     print(write(result, args.out))
-    return 0
+    for sentence in result.get("failures", []):
+        print(f"bench: {sentence}", file=sys.stderr)
+    return 1 if result.get("failures") else 0
 
 
 if __name__ == "__main__":

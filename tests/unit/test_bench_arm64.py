@@ -113,3 +113,22 @@ def test_the_demo_is_followed_past_its_first_batch_until_the_wait_is_over():
     assert 0 <= first < 30
     with pytest.raises(RuntimeError, match="no batch that ended the wait within 1 s"):
         demo_to_first_batch(command=["sh", "-c", script], until=lambda lines: False, timeout=1)
+
+
+def test_what_is_wrong_is_one_sentence_each():
+    good = {"architecture": "arm64", "mb": "1100", "uname_m": "aarch64", "use_sve": "0"}
+    part = {"images": {"spark": good}, "totals_exact": True, "totals": SEED_TOTALS}
+    assert arm64.failures(part) == []
+    wrong = {
+        "images": {
+            "kafka": {**good, "architecture": "amd64", "uname_m": "x86_64", "use_sve": None}
+        },
+        "totals_exact": False,
+        "totals": {"kafka": 3},
+    }
+    said = arm64.failures(wrong)
+    assert len(said) == 3, said
+    assert "the kafka image is amd64" in said[0]
+    assert "UseSVE=None, not 0" in said[1]
+    assert "were {'kafka': 3}, not the seed's totals" in said[2]
+    assert all("\n" not in sentence for sentence in said)
