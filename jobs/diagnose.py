@@ -124,6 +124,16 @@ def checkpoint_offsets(checkpoint: Path, topic: str) -> dict[int, int]:
     return batch_offsets(batches[-1][1], topic) if batches else {}
 
 
+def committed_offsets(checkpoint: Path, topic: str) -> dict[int, int]:
+    """Where the newest batch that the checkpoint committed (commits/<batch id>, written once
+    a batch has ended) ends in `topic`: where the query goes on. A batch planned but not
+    committed runs again from the one before. {} for a new query."""
+    folder = checkpoint / "commits"
+    done = {int(p.name) for p in folder.iterdir() if p.name.isdigit()} if folder.is_dir() else set()
+    batches = [(number, path) for number, path in offset_files(checkpoint) if number in done]
+    return batch_offsets(batches[-1][1], topic) if batches else {}
+
+
 def ahead_of(
     planned: Mapping[int, int], ends: Mapping[int, int]
 ) -> dict[int, tuple[int, int | None]]:
@@ -156,11 +166,16 @@ class KafkaView:
         return {name for name in self.consumer.topics() if not name.startswith("__")}
 
     def end_offsets(self) -> dict[int, int]:
+        return self.offsets()
+
+    def offsets(self, earliest: bool = False) -> dict[int, int]:
+        """The topic's next offset in each partition, or (earliest) its first."""
         from kafka import TopicPartition
 
-        partitions = self.consumer.partitions_for_topic(self.where.topic) or set()
-        ends = self.consumer.end_offsets([TopicPartition(self.where.topic, p) for p in partitions])
-        return {tp.partition: offset for tp, offset in ends.items()}
+        ids = self.consumer.partitions_for_topic(self.where.topic) or set()
+        partitions = [TopicPartition(self.where.topic, p) for p in ids]
+        ask = self.consumer.beginning_offsets if earliest else self.consumer.end_offsets
+        return {tp.partition: offset for tp, offset in ask(partitions).items()}
 
     def close(self) -> None:
         self.consumer.close()

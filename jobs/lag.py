@@ -20,7 +20,6 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -40,53 +39,6 @@ def processed_offsets(progress: Mapping) -> dict[Partition, int]:
             for partition, offset in partitions.items():
                 offsets[(topic, int(partition))] = int(offset)
     return offsets
-
-
-def committed_offsets(checkpoint: Path) -> dict[Partition, int]:
-    """Where a query's last committed batch ended, from its checkpoint: offsets/N of the
-    highest N that commits/ holds, whose lines after the first two (the log's version, the
-    batch's metadata) are each source's offsets, a Kafka source's as {"topic": {"0": 42}}.
-    Empty for a new query. A batch planned but not committed runs again from the one before,
-    so it does not count."""
-    commits = [int(p.name) for p in (checkpoint / "commits").glob("*") if p.name.isdigit()]
-    if not commits:
-        return {}
-    lines = (checkpoint / "offsets" / str(max(commits))).read_text().splitlines()
-    offsets: dict[Partition, int] = {}
-    for line in lines[2:]:
-        try:
-            parsed = json.loads(line)
-        except ValueError:  # another kind of source's offsets
-            continue
-        if isinstance(parsed, dict):
-            for topic, partitions in parsed.items():
-                if isinstance(partitions, dict):
-                    offsets.update({(topic, int(p)): int(o) for p, o in partitions.items()})
-    return offsets
-
-
-def start_offsets(starting: str, topic: str, bootstrap: str) -> dict[Partition, int]:
-    """Where a new query starts reading `topic`: startingOffsets "earliest" or "latest", asked
-    of Kafka now, or Kafka's JSON offsets as given (Spark's -2 and -1 in it left out)."""
-    if starting.lstrip().startswith("{"):
-        return {
-            (name, int(partition)): int(offset)
-            for name, partitions in json.loads(starting).items()
-            for partition, offset in partitions.items()
-            if int(offset) >= 0
-        }
-    from kafka import KafkaConsumer, TopicPartition
-
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if starting == "earliest":
-            found = consumer.beginning_offsets(partitions)
-        else:
-            found = consumer.end_offsets(partitions)
-    finally:
-        consumer.close()
-    return {(tp.topic, tp.partition): offset for tp, offset in found.items()}
 
 
 def exposition(

@@ -58,3 +58,15 @@ def test_missing_topic_lists_the_topics_that_exist():
 def test_a_full_disk_is_recognised_from_the_query_message():
     message = "StreamingQueryException: ... java.io.IOException: No space left on device"
     assert "is full" in str(diagnose.explain(WHERE, message))
+
+
+def test_committed_offsets_are_the_newest_committed_batch_of_the_topic(tmp_path: Path):
+    assert diagnose.committed_offsets(tmp_path, "words") == {}, "a new query"
+    (tmp_path / "offsets").mkdir()
+    (tmp_path / "commits").mkdir()
+    for batch, offsets in ((0, '{"words":{"0":0}}'), (1, '{"words":{"0":5,"1":3}}')):
+        (tmp_path / "offsets" / str(batch)).write_text(f"v1\n{{}}\n{offsets}\n")
+        (tmp_path / "commits" / str(batch)).write_text("v1\n{}\n")
+    (tmp_path / "offsets" / "2").write_text('v1\n{}\n{"words":{"0":9,"1":8}}\n')
+    assert diagnose.committed_offsets(tmp_path, "words") == {0: 5, 1: 3}
+    assert diagnose.committed_offsets(tmp_path, "other") == {}

@@ -82,40 +82,6 @@ def test_the_listener_hands_on_the_progress_json_that_spark_wrote():
     ]
 
 
-def checkpoint_with(tmp_path, batches: dict[int, str], committed: list[int]):
-    for batch, sources in batches.items():
-        (tmp_path / "offsets").mkdir(exist_ok=True)
-        metadata = '{"batchWatermarkMs":0,"batchTimestampMs":1764590000000,"conf":{}}'
-        (tmp_path / "offsets" / str(batch)).write_text(f"v1\n{metadata}\n{sources}\n")
-    (tmp_path / "commits").mkdir(exist_ok=True)
-    for batch in committed:
-        (tmp_path / "commits" / str(batch)).write_text('v1\n{"nextBatchWatermarkMs":0}\n')
-    return tmp_path
-
-
-def test_a_checkpoint_resumes_from_its_last_committed_batchs_end(tmp_path):
-    from jobs.lag import committed_offsets
-
-    checkpoint = checkpoint_with(
-        tmp_path,
-        {
-            0: '{"words":{"0":0,"1":0}}',
-            1: '{"words":{"0":5,"1":3}}',
-            2: '{"words":{"0":9,"1":8}}',  # planned, not committed: it runs again from batch 1
-        },
-        committed=[0, 1],
-    )
-    assert committed_offsets(checkpoint) == {("words", 0): 5, ("words", 1): 3}
-    assert committed_offsets(tmp_path / "a new query") == {}
-
-
-def test_a_new_query_given_offsets_starts_there_without_sparks_symbolic_ones():
-    from jobs.lag import start_offsets
-
-    given = '{"words": {"0": 23, "1": -2, "2": -1}}'
-    assert start_offsets(given, "words", "kafka:9092") == {("words", 0): 23}
-
-
 def test_the_seed_holds_until_the_first_progress_replaces_it():
     state = LagState()
     state.seed("wordcount", {("words", 0): 3, ("words", 1): 4})

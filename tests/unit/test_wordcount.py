@@ -172,16 +172,21 @@ def test_progress_log_records_each_batch(spark, tmp_path):
 
 def test_the_lag_starts_from_the_checkpoint_else_from_the_starting_offsets(tmp_path):
     """What the job's lag counts from before its first batch (jobs/lag.py says why)."""
-    given = '{"words": {"0": 7}}'
-    fresh = wordcount.parse_args(
-        ["--checkpoint", str(tmp_path / "new"), "--starting-offsets", given]
-    )
-    assert wordcount.resume_position(fresh) == {("words", 0): 7}
+    ends = {0: 30, 1: 40}
+    given = '{"words": {"0": 7, "1": -2}}'
+
+    def position(checkpoint: str, starting: str) -> dict:
+        argv = ["--checkpoint", checkpoint, "--starting-offsets", starting, "--topic", "words"]
+        return wordcount.resume_position(wordcount.parse_args(argv), ends)
+
+    new = str(tmp_path / "new")
+    assert position(new, given) == {("words", 0): 7}, "Spark's -2 (earliest) left out"
+    assert position(new, "latest") == {("words", 0): 30, ("words", 1): 40}
     (tmp_path / "cp" / "offsets").mkdir(parents=True)
     (tmp_path / "cp" / "commits").mkdir()
     (tmp_path / "cp" / "offsets" / "4").write_text('v1\n{}\n{"words":{"0":12}}\n')
     (tmp_path / "cp" / "commits" / "4").write_text("v1\n{}\n")
-    resumed = wordcount.parse_args(
-        ["--checkpoint", f"file:{tmp_path / 'cp'}", "--starting-offsets", given]
+    (tmp_path / "cp" / "offsets" / "5").write_text('v1\n{}\n{"words":{"0":19}}\n')
+    assert position(f"file:{tmp_path / 'cp'}", "latest") == {("words", 0): 12}, (
+        "the checkpoint's last committed batch wins; batch 5, planned only, runs again"
     )
-    assert wordcount.resume_position(resumed) == {("words", 0): 12}, "the checkpoint wins"
