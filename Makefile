@@ -176,8 +176,9 @@ check: lint test integration-test ## everything CI runs
 
 # The images for linux/arm64 (Apple Silicon), built without cache in a project of their own
 # (streamlab-arm64), and `make demo API=dstream` on them until the seed's totals are exact:
-# the bench's arm64 part, alone. Under emulation on an x86 machine it takes an hour or more.
-arm64: venv token ## build the images for linux/arm64 and count the tutorial's seed on them (emulated on x86: an hour or more)
+# the bench's arm64 part, alone. Under emulation on an x86 machine, expect it to be slow (its
+# first full run's time goes to bench/results/).
+arm64: venv token ## build the images for linux/arm64 and count the tutorial's seed on them (slow when emulated on x86)
 	$(VPY) -m bench --only arm64 $(ARGS)
 
 bench: venv token ## benchmarks on the real stack, tens of minutes (ARGS="--only idle,latency": some parts), in a project of their own (the lab may stay up); see bench/results/
