@@ -4,6 +4,7 @@ and the lab's job, topics and load as the parts drive them."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -74,7 +75,7 @@ def demo_to_first_batch(
     """Runs `make demo` (`command`) until it prints its first batch (a `Time: ` line), or
     after that until `until` holds for the lines so far, then stops it: the seconds to the first
     batch, and every line it printed, each also handed to `seen` with the seconds since the
-    start. `timeout` bounds the whole run."""
+    start. `timeout` bounds the whole run; a demo that ends before that is reported at once."""
     demo = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -87,7 +88,8 @@ def demo_to_first_batch(
     started = time.monotonic()
     lines: list[str] = []
     first: list[float] = []
-    done = threading.Event()
+    reached = threading.Event()  # the first batch, and `until` after it
+    over = threading.Event()  # reached, or the demo's output ended
 
     def follow() -> None:
         assert demo.stdout is not None  # opened with stdout=PIPE
@@ -98,17 +100,22 @@ def demo_to_first_batch(
             if line.startswith("Time: ") and not first:
                 first.append(seconds)
             if first and (until is None or until(lines)):
-                done.set()
+                reached.set()
+                break
+        over.set()
 
     reader = threading.Thread(target=follow, daemon=True)
     reader.start()
     try:
-        if not done.wait(timeout=timeout):
+        ended = over.wait(timeout=timeout)
+        if not reached.is_set():
             tail = "\n".join(lines[-30:])
             what = "no batch" if not first else "no batch that ended the wait"
-            raise RuntimeError(f"make demo printed {what} within {timeout:.0f} s:\n{tail}")
+            when = "before it ended" if ended else f"within {timeout:.0f} s"
+            raise RuntimeError(f"make demo printed {what} {when}:\n{tail}")
     finally:
-        os.killpg(demo.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # a demo that ended took its group along
+            os.killpg(demo.pid, signal.SIGTERM)
         demo.wait(timeout=60)
         reader.join(timeout=10)
     return first[0], lines

@@ -132,3 +132,12 @@ def test_what_is_wrong_is_one_sentence_each():
     assert "UseSVE=None, not 0" in said[1]
     assert "were {'kafka': 3}, not the seed's totals" in said[2]
     assert all("\n" not in sentence for sentence in said)
+
+
+def test_a_demo_that_ends_early_is_reported_at_once_with_its_last_lines():
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="no batch before it ended:\nthe stack is unhealthy"):
+        demo_to_first_batch(command=["sh", "-c", "echo the stack is unhealthy; exit 2"], timeout=60)
+    assert time.monotonic() - started < 30, "not waiting out the timeout"
