@@ -236,6 +236,11 @@ def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
     return rows
 
 
+def stages_text(stages: dict[str, float]) -> str:
+    """Build stages and their seconds, those under half a second left out."""
+    return ", ".join(f"{name} {s:,.0f}" for name, s in stages.items() if s >= 0.5)
+
+
 def fresh_rows(fresh: dict | None) -> list[tuple[str, str, str]]:
     """`make demo` on an empty engine: in all, and where the time went."""
     what = "`make demo` from nothing, on an engine with no image and no build cache"
@@ -244,7 +249,7 @@ def fresh_rows(fresh: dict | None) -> list[tuple[str, str, str]]:
     if "skipped" in fresh:
         return [(what, f"not measured: {fresh['skipped']}", "")]
     first = fresh["first_batch_s"]
-    stages = ", ".join(f"{name} {s:,.0f}" for name, s in fresh["stages_s"].items() if s >= 0.5)
+    stages = stages_text(fresh["stages_s"])
     return [
         (
             what,
@@ -265,7 +270,7 @@ def arm64_rows(part: dict | None) -> list[tuple[str, str, str]]:
     if not part:
         return []
     how = "under emulation" if part["emulated"] else "natively"
-    stages = ", ".join(f"{name} {s:,.0f}" for name, s in part["stages_s"].items() if s >= 0.5)
+    stages = stages_text(part["stages_s"])
     images = "; ".join(
         f"{name}: {i['architecture']}, `uname -m` {i['uname_m']}, UseSVE={i['use_sve']}, "
         f"{int(i['mb']):,} MB"
