@@ -181,9 +181,18 @@ class KafkaView:
         self.consumer.close()
 
 
-def check_before_start(where: Where) -> dict[int, int]:
+@dataclass(frozen=True)
+class TopicOffsets:
+    """The topic's first and next offset in each partition, when the job starts: its
+    partitions, and where a new query starts (startingOffsets earliest or latest)."""
+
+    first: dict[int, int]
+    ends: dict[int, int]
+
+
+def check_before_start(where: Where) -> TopicOffsets:
     """Kafka answers, the topic exists, and the checkpoint is not ahead of it; else JobError.
-    Returns the topic's end offsets by partition, for a job that needs its partitions."""
+    Returns the topic's offsets, for a job that needs its partitions or where it starts."""
     view = KafkaView(where)
     try:
         topics = view.topics()
@@ -194,14 +203,14 @@ def check_before_start(where: Where) -> dict[int, int]:
         ahead = ahead_of(planned, ends)
         if ahead:
             raise checkpoint_ahead(where, ahead)
-        return ends
+        return TopicOffsets(first=view.offsets(earliest=True), ends=ends)
     finally:
         view.close()
 
 
-def run_job(name: str, args: argparse.Namespace, run: Callable[[dict[int, int]], int]) -> int:
+def run_job(name: str, args: argparse.Namespace, run: Callable[[TopicOffsets], int]) -> int:
     """A job's main, given its parsed options: its log at the level asked, the checks before it
-    starts, then `run` (given the topic's end offsets); any failure ends in one sentence on
+    starts, then `run` (given the topic's offsets); any failure ends in one sentence on
     stderr, prefixed with the job's name, and exit 2."""
     logging.basicConfig(
         level=LOG_LEVELS[args.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -295,7 +295,9 @@ def run(args: argparse.Namespace, partitions: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    return run_job("dstream_wordcount", args, lambda ends: run(args, partitions=len(ends)))
+    return run_job(
+        "dstream_wordcount", args, lambda offsets: run(args, partitions=len(offsets.ends))
+    )
 
 
 if __name__ == "__main__":

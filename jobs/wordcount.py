@@ -18,12 +18,12 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from operator import add
 from pathlib import Path
 
-from jobs.diagnose import KafkaView, Where, committed_offsets, run_job
+from jobs.diagnose import TopicOffsets, committed_offsets, run_job
 from jobs.fast import kafka_values, word_columns
 from jobs.lag import LagState, Partition, serve_lag
 from jobs.options import LOG_LEVELS, DefaultsHelpFormatter, Option, add_options
@@ -244,37 +244,26 @@ def start_line(args: argparse.Namespace) -> str:
     )
 
 
-def resume_position(args: argparse.Namespace, ends: Mapping[int, int]) -> dict[Partition, int]:
+def resume_position(args: argparse.Namespace, offsets: TopicOffsets) -> dict[Partition, int]:
     """Where the query goes on (its checkpoint's last committed batch) or starts, for the lag
     it serves before its first batch."""
     checkpoint = Path(args.checkpoint.removeprefix("file:"))
-    at = committed_offsets(checkpoint, args.topic) or start_position(args, ends)
+    at = committed_offsets(checkpoint, args.topic) or start_position(args, offsets)
     return {(args.topic, partition): offset for partition, offset in at.items()}
 
 
-def start_position(args: argparse.Namespace, ends: Mapping[int, int]) -> dict[int, int]:
-    """Where a new query starts by --starting-offsets: the topic's `ends` for latest, its
-    first offsets for earliest, or Kafka's JSON offsets (Spark's -2 and -1 in it left out);
-    nothing when Kafka does not answer (the query then says what is wrong)."""
+def start_position(args: argparse.Namespace, offsets: TopicOffsets) -> dict[int, int]:
+    """Where a new query starts by --starting-offsets: the topic's first or next offsets at
+    the job's start (earliest, latest), or Kafka's JSON offsets (Spark's -2 and -1 in it left
+    out)."""
     starting = args.starting_offsets.strip()
-    if starting == "latest":
-        return dict(ends)
     if starting.startswith("{"):
         given = json.loads(starting).get(args.topic, {})
         return {int(p): int(offset) for p, offset in given.items() if int(offset) >= 0}
-    where = Where(args.bootstrap_servers, args.topic, args.checkpoint, args.results_dir)
-    try:
-        view = KafkaView(where)
-        try:
-            return view.offsets(earliest=True)
-        finally:
-            view.close()
-    except Exception as error:  # the lag is a help; the query itself says what is wrong
-        log.warning("lag: no starting position (%s)", error)
-        return {}
+    return dict(offsets.ends if starting == "latest" else offsets.first)
 
 
-def run(args: argparse.Namespace, ends: Mapping[int, int]) -> int:
+def run(args: argparse.Namespace, offsets: TopicOffsets) -> int:
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.appName("streamlab-wordcount").getOrCreate()
@@ -286,7 +275,7 @@ def run(args: argparse.Namespace, ends: Mapping[int, int]) -> int:
         announce_progress(sinks[0])
     if args.metrics_port:
         lag = LagState()
-        lag.seed(QUERY, resume_position(args, ends))
+        lag.seed(QUERY, resume_position(args, offsets))
         sinks.append(lag.record)
         serve_lag(spark, args.bootstrap_servers, args.metrics_port, state=lag)
     if sinks:  # one listener for the progress log and the lag
@@ -302,7 +291,7 @@ def run(args: argparse.Namespace, ends: Mapping[int, int]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    return run_job("wordcount", args, lambda ends: run(args, ends))
+    return run_job("wordcount", args, lambda offsets: run(args, offsets))
 
 
 if __name__ == "__main__":

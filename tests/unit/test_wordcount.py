@@ -172,16 +172,19 @@ def test_progress_log_records_each_batch(spark, tmp_path):
 
 def test_the_lag_starts_from_the_checkpoint_else_from_the_starting_offsets(tmp_path):
     """What the job's lag counts from before its first batch (jobs/lag.py says why)."""
-    ends = {0: 30, 1: 40}
+    from jobs.diagnose import TopicOffsets
+
+    offsets = TopicOffsets(first={0: 2, 1: 0}, ends={0: 30, 1: 40})
     given = '{"words": {"0": 7, "1": -2}}'
 
     def position(checkpoint: str, starting: str) -> dict:
         argv = ["--checkpoint", checkpoint, "--starting-offsets", starting, "--topic", "words"]
-        return wordcount.resume_position(wordcount.parse_args(argv), ends)
+        return wordcount.resume_position(wordcount.parse_args(argv), offsets)
 
     new = str(tmp_path / "new")
     assert position(new, given) == {("words", 0): 7}, "Spark's -2 (earliest) left out"
     assert position(new, "latest") == {("words", 0): 30, ("words", 1): 40}
+    assert position(new, "earliest") == {("words", 0): 2, ("words", 1): 0}
     (tmp_path / "cp" / "offsets").mkdir(parents=True)
     (tmp_path / "cp" / "commits").mkdir()
     (tmp_path / "cp" / "offsets" / "4").write_text('v1\n{}\n{"words":{"0":12}}\n')
