@@ -75,9 +75,13 @@ def environment(lab: dict[str, str], base: str) -> dict[str, str]:
         "STREAMLAB_BASE_IMAGE": base,
         "API": "dstream",
         "BUILDKIT_PROGRESS": "plain",
-        # Every instruction emulated: the servers take minutes to start, not seconds.
+        # Every instruction emulated: the servers take minutes to start, not seconds, and a
+        # check's answer can take seconds while the other JVMs start beside it.
         "STREAMLAB_HEALTHCHECK_START_PERIOD": "900s",
         "STREAMLAB_UP_TIMEOUT": "1800",
+        "STREAMLAB_HEALTHCHECK_TIMEOUT": "120s",
+        "STREAMLAB_HEALTH_WAIT_S": "60",
+        "STREAMLAB_HEALTHCHECK_RETRIES": "3",
     }
 
 
