@@ -137,13 +137,16 @@ STEP_NUMBER = re.compile(r"\s*\d+/\d+$")
 def stage_seconds(progress: str) -> dict[str, float]:
     """BuildKit's plain progress (`#12 [spark-master spark-runtime 3/7] RUN ...`, then
     `#12 DONE 41.3s`): seconds per build stage, its steps summed (stages run side by side, so
-    they add up to more than the build's wall time). BuildKit's own steps (`[internal]`: the
-    build definition, the context; the export) are left out."""
+    they add up to more than the build's wall time). BuildKit's own steps are left out: the
+    build definition and the context (`[kafka internal]`), and the export, which compose names
+    by its service alone (`[kafka] exporting to image`)."""
     names: dict[str, str] = {}
     seconds: dict[str, float] = {}
     for line in progress.splitlines():
-        if (step := STEP.match(line)) and step.group("name").split()[-1] != "internal":
-            names.setdefault(step.group(1), STEP_NUMBER.sub("", step.group("name")))
+        if step := STEP.match(line):
+            words = step.group("name").split()
+            if len(words) > 1 and words[-1] != "internal":
+                names.setdefault(step.group(1), STEP_NUMBER.sub("", step.group("name")))
         elif (done := DONE.match(line)) and done.group(1) in names:
             stage = names.pop(done.group(1))
             seconds[stage] = round(seconds.get(stage, 0.0) + float(done.group(2)), 1)

@@ -313,6 +313,8 @@ def test_build_stages_are_summed_from_buildkits_plain_progress():
 #11 CACHED
 #12 exporting to image
 #12 DONE 2.0s
+#13 [spark-master] exporting to image
+#13 DONE 3.7s
 """
     assert stage_seconds(progress) == {"spark-master spark-runtime": 65.5, "kafka jdk": 30.5}
 
