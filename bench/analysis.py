@@ -89,6 +89,36 @@ def memory_growth(start: Mapping[str, int], end: Mapping[str, int]) -> dict[str,
     return {name: round(end.get(name, 0) / mb - 1, 3) for name, mb in start.items() if mb}
 
 
+CGROUP_MEMORY = ("anon", "active_file", "inactive_file")
+
+
+def cgroup_memory(stat: str) -> dict[str, int]:
+    """Bytes in the parts of a container's memory that `docker stats` sums into one figure, from
+    its cgroup's memory.stat (cgroup v2): the processes' own memory (anon), and the page cache
+    they used recently (active_file, which docker stats counts) or not (inactive_file, which
+    it leaves out). Apart, they tell memory that leaks from a cache that fills up to a limit."""
+    fields = dict(line.split(maxsplit=1) for line in stat.splitlines() if line.strip())
+    missing = [name for name in CGROUP_MEMORY if name not in fields]
+    if missing:
+        raise ValueError(f"not a cgroup v2 memory.stat: no {', '.join(missing)}")
+    return {name: int(fields[name]) for name in CGROUP_MEMORY}
+
+
+def own_memory_growth(
+    readings: Sequence[tuple[float, Mapping[str, Mapping[str, int]]]], from_s: float
+) -> dict[str, float]:
+    """Each container's own memory (anon) from the first reading at or after `from_s`
+    (seconds since the start) to the last, as a fraction of the first."""
+    after = [reading for seconds, reading in readings if seconds >= from_s]
+    if not after:
+        raise ValueError(f"no cgroup reading after {from_s:.0f} s")
+    first, last = after[0], after[-1]
+    return memory_growth(
+        {name: parts["anon"] for name, parts in first.items()},
+        {name: parts["anon"] for name, parts in last.items()},
+    )
+
+
 def growth_per_hour(sizes: Sequence[tuple[float, Mapping[str, int]]]) -> dict[str, int]:
     """Bytes an hour that each measured folder grew by, from the first reading to the last
     (seconds since the start, sizes)."""

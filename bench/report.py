@@ -186,6 +186,30 @@ def batch_text(part: dict) -> str:
     return f"p50 {part['p50']:,.0f} ms, p90 {part['p90']:,.0f} ms ({part['batches']})"
 
 
+def own_memory_rows(run: dict) -> list[tuple[str, str, str]]:
+    """What a soak's memory growth is made of, by the containers' cgroups: their own memory
+    apart from the page cache that docker stats counts with it (results from before the
+    bench read cgroups have neither)."""
+    if not run.get("own_memory_growth"):
+        return []
+    own = ", ".join(f"{name} {share:+.0%}" for name, share in run["own_memory_growth"].items())
+    last = run["cgroup_mb"][-1]
+    cache = ", ".join(
+        f"{name} {last[name]['active_file']:,} MB"
+        for name in run["own_memory_growth"]
+        if last.get(name, {}).get("active_file", 0) >= 1
+    )
+    return [
+        (
+            f"soak ({run['job']}): what grew, by each container's cgroup: its own memory "
+            f"(anon) from minute {run.get('from_minute', 10):g} to the end; the page cache "
+            "that docker stats counts as its memory (active_file), at the end",
+            f"own memory {own}; page cache {cache or 'none'}",
+            "",
+        )
+    ]
+
+
 def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
     """Each job's hours: memory from the tenth minute to the end, the volumes' growth, the
     batches at the start and at the end, and the totals."""
@@ -206,6 +230,7 @@ def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
                 f"{worst[0]}: " + TARGETS["soak_memory_growth"].check(worst[1]),
             )
         )
+        rows += own_memory_rows(run)
         per_hour = ", ".join(
             f"{name} {value / 1e6:+,.1f} MB" if name != "results files" else f"{name} {value:+,}"
             for name, value in run["sizes_per_hour"].items()

@@ -1,7 +1,8 @@
 """Hours, not minutes: the job at half its keep-up rate for the whole run (--soak-minutes
 each; `make bench ARGS="--only soak"`; never part of a full run). Each job in turn, the
 Structured Streaming job and the tutorial's DStream job, on a fresh default stack: every
-container's memory at the start (after the first ten minutes), the middle and the end; the
+container's memory at the start (after the first ten minutes), the middle and the end, and what
+it is made of (its own memory apart from the page cache that docker stats counts with it); the
 volumes' sizes over time; the batches' durations at the start and at the end; and the totals,
 which must be exact."""
 
@@ -13,9 +14,11 @@ import time
 
 from bench.analysis import (
     batch_durations,
+    cgroup_memory,
     growth_per_hour,
     memory_at_rest,
     memory_growth,
+    own_memory_growth,
     samples_between,
 )
 from bench.jobs import JOBS
@@ -53,6 +56,24 @@ def folder_sizes(topic: str, job: str) -> dict[str, int]:
     return sizes
 
 
+def mb_parts(parts: dict[str, int]) -> dict[str, int]:
+    return {name: round(value / 1e6) for name, value in parts.items()}
+
+
+def cgroups() -> dict[str, dict[str, int]]:
+    """Each container's own memory and page cache (analysis.cgroup_memory), read in the
+    container itself (its cgroup namespace), for the containers whose memory.stat reads so:
+    an engine on cgroup v1 names them otherwise, and then the soak reports docker stats alone."""
+    readings = {}
+    for service in [*CORE_SERVICES, "wordcount"]:
+        try:
+            stat = exec_in(service, "cat", "/sys/fs/cgroup/memory.stat")
+            readings[service] = cgroup_memory(stat)
+        except (RuntimeError, ValueError):
+            continue
+    return readings
+
+
 def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
     """One job for `minutes` at `rate` lines a second on a fresh default stack. A short
     trial run (a few minutes) compares from a sixth of the way in instead of the tenth minute."""
@@ -67,6 +88,7 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
     runner.read(topic, WARM_UP_LINES, READ_TIMEOUT_S)
     lines = int(rate * minutes * 60)
     sizes: list[tuple[float, dict[str, int]]] = []
+    memory_parts: list[tuple[float, dict[str, dict[str, int]]]] = []
     sent: dict[str, float] = {}
     started = time.time()
     seconds = minutes * 60
@@ -79,9 +101,11 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
         sender.start()
         while sender.is_alive():
             sizes.append((time.time() - started, folder_sizes(topic, job)))
+            memory_parts.append((time.time() - started, cgroups()))
             log(f"soak, {job}: {(time.time() - started) / 60:.0f} of {minutes:.0f} min")
             sender.join(timeout=every_s)
         ended = time.time()
+        memory_parts.append((ended - started, cgroups()))
         runner.read(topic, WARM_UP_LINES + lines, READ_TIMEOUT_S)
         sizes.append((time.time() - started, folder_sizes(topic, job)))
     if "rate" not in sent:
@@ -107,6 +131,12 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
         "lines_s": round(sent["rate"]),
         "memory": memory,
         "memory_growth": memory_growth(memory["start"]["mb"], memory["end"]["mb"]),
+        # The same containers' own memory and page cache, every reading, in MB.
+        "cgroup_mb": [
+            {"minute": round(t / 60, 1), **{n: mb_parts(p) for n, p in reading.items()}}
+            for t, reading in memory_parts
+        ],
+        "own_memory_growth": own_memory_growth(memory_parts, settled),
         "sizes": [{"minute": round(t / 60, 1), **s} for t, s in sizes],
         "sizes_per_hour": growth_per_hour(sizes),
         "batches_ms": batch_durations(batches, points["start"], points["end"]),

@@ -11,6 +11,7 @@ import pytest
 from bench.analysis import (
     Batch,
     batch_durations,
+    cgroup_memory,
     consumer_perf,
     cpu_means,
     drain_rate,
@@ -19,6 +20,7 @@ from bench.analysis import (
     memory_at_rest,
     memory_growth,
     memory_peaks,
+    own_memory_growth,
     parse_memory,
     percentile,
     perf_rate,
@@ -558,6 +560,11 @@ SOAK = {
         "end": {"mb": {"kafka": 360}, "total_mb": 1460, "samples": 40},
     },
     "memory_growth": {"kafka": 0.2, "wordcount": 0.01},
+    "cgroup_mb": [
+        {"minute": 10.0, "kafka": {"anon": 200, "active_file": 100, "inactive_file": 100}},
+        {"minute": 60.0, "kafka": {"anon": 204, "active_file": 156, "inactive_file": 150}},
+    ],
+    "own_memory_growth": {"kafka": 0.02},
     "sizes": [
         {"minute": 60.0, "kafka topic": 9e9, "checkpoint": 2e6, "event logs": 64e6, "results": 1}
     ],
@@ -578,6 +585,27 @@ def test_the_soak_report_names_the_container_that_grew_most_and_wrong_totals():
     assert "| kafka: ≤ 10%: **missed** |" in table
     assert "results +4.0 MB, results files +1,200 (kafka topic 9.00 GB" in table
     assert "end p50 950 ms, p90 1,300 ms (40); totals **wrong**" in table
+    assert "own memory kafka +2%; page cache kafka 156 MB" in table
+    older = {key: value for key, value in SOAK.items() if key != "own_memory_growth"}
+    assert "own memory" not in markdown({**REPORT_INPUT, "soak": [older]}), (
+        "results from before the bench read cgroups: no row"
+    )
+
+
+def test_cgroup_memory_parts_and_own_growth_from_the_settled_minute():
+    stat = "anon 209715200\nfile 800000000\nactive_file 400000000\ninactive_file 390000000\n"
+    parts = cgroup_memory(stat)
+    assert parts == {"anon": 209715200, "active_file": 400000000, "inactive_file": 390000000}
+    with pytest.raises(ValueError, match="no anon, active_file, inactive_file"):
+        cgroup_memory("rss 100\ncache 200\n")  # cgroup v1 names
+    readings = [
+        (0.0, {"kafka": {"anon": 100}}),
+        (600.0, {"kafka": {"anon": 200}}),
+        (3600.0, {"kafka": {"anon": 230}}),
+    ]
+    assert own_memory_growth(readings, 600) == {"kafka": 0.15}, "from the tenth minute, not 0"
+    with pytest.raises(ValueError, match="no cgroup reading after 4000 s"):
+        own_memory_growth(readings, 4000)
 
 
 def fake_proc(root, processes: dict[int, tuple[str, list[int]]]) -> None:
