@@ -177,7 +177,7 @@ check: lint test integration-test ## everything CI runs
 # The images for linux/arm64 (Apple Silicon), built without cache in a project of their own
 # (streamlab-arm64), and `make demo API=dstream` on them until the seed's totals are exact:
 # the bench's arm64 part, alone. Under emulation on an x86 machine, expect it to be slow (its
-# first full run's time goes to bench/results/).
+# first full run's time is in bench/results/README.md).
 arm64: venv token ## build the images for linux/arm64 and count the tutorial's seed on them (slow when emulated on x86)
 	$(VPY) -m bench --only arm64 $(ARGS)
 
