@@ -25,9 +25,11 @@ from tests.support.stack import compose, start_stack, stop_stack
 
 pytestmark = pytest.mark.lifecycle
 
-# A stand-in for a learner's lab: started with `make up` as a learner starts theirs, from the
-# lab's own images, but in a project and on ports that no learner's lab uses, so this test
-# never touches a real one's containers or data.
+# A stand-in for a learner's lab: started with `make up` as a learner starts theirs, in a
+# project and on ports that no learner's lab uses, so this test never touches a real one's
+# containers or data. It runs the lab's own images where this machine has them all (a
+# learner's machine), and images of its own where it has not (CI's), so that the tests never
+# build the lab's images: a learner's next `make up` would take those as its own.
 LEARNER = ToolProject("streamlab-learner", 11000)
 LAB_IMAGES = {"STREAMLAB_IMAGE_NAMESPACE": LAB_PROJECT}
 
@@ -41,6 +43,27 @@ def image_ids(env: dict[str, str]) -> dict[str, str | None]:
         found = subprocess.run(inspect, check=False, capture_output=True, text=True)
         ids[name] = found.stdout.strip() if found.returncode == 0 else None
     return ids
+
+
+def in_lab_namespace() -> dict[str, str]:
+    """Every image named in the lab's namespace (`streamlab/...`), with its id: whatever the
+    stand-in runs, a tool that builds or tags under the lab's names changes this."""
+    listing = [
+        "docker",
+        "images",
+        "--format",
+        "{{.Repository}}:{{.Tag}} {{.ID}}",
+        f"{LAB_PROJECT}/*",
+    ]
+    out = subprocess.run(listing, check=True, capture_output=True, text=True).stdout
+    return dict(line.split() for line in out.splitlines() if line.strip())
+
+
+def learner_environment() -> dict[str, str]:
+    """The stand-in's variables: the lab's images when every one of them is here already."""
+    own = LEARNER.environment(load_settings(environ={}))
+    lab = {**own, **LAB_IMAGES}
+    return lab if all(image_ids(lab).values()) else own
 
 
 TOPIC = "isolation"
@@ -63,7 +86,8 @@ def lab_state(env: dict[str, str]) -> dict:
 
 def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
     assert LAB_PROJECT not in (TESTS.name, LEARNER.name), "a tool project must not be the lab's"
-    lab = {**LEARNER.environment(load_settings(environ={})), **LAB_IMAGES}
+    lab = learner_environment()
+    lab_names = in_lab_namespace()
     try:
         make("up", env=lab)
         make("topic", f"TOPIC={TOPIC}", env=lab)
@@ -91,6 +115,7 @@ def test_the_test_stack_leaves_a_running_lab_and_its_data_alone():
 
         after = lab_state(lab)
         assert image_ids(lab) == images, "the test stack's build retagged the lab's images"
+        assert in_lab_namespace() == lab_names, "the tests built or tagged images as the lab's"
         assert after["containers"] == before["containers"], "the lab's containers changed"
         assert after["offsets"] == before["offsets"], "the lab's topic changed"
         assert after["files"] == before["files"], "the lab's checkpoint or results changed"
