@@ -94,13 +94,16 @@ CGROUP_MEMORY = ("anon", "active_file", "inactive_file")
 
 def cgroup_memory(stat: str) -> dict[str, int]:
     """Bytes in the parts of a container's memory that `docker stats` sums into one figure, from
-    its cgroup's memory.stat (cgroup v2): the processes' own memory (anon), and the page cache
-    they used recently (active_file, which docker stats counts) or not (inactive_file, which
-    it leaves out). Apart, they tell memory that leaks from a cache that fills up to a limit."""
+    its cgroup's memory.stat: the processes' own memory (anon; cgroup v1 calls it rss), and the
+    page cache they used recently (active_file, which docker stats counts) or not
+    (inactive_file, which it leaves out). Apart, they tell memory that leaks from a cache that
+    fills up to a limit."""
     fields = dict(line.split(maxsplit=1) for line in stat.splitlines() if line.strip())
+    if "anon" not in fields and "rss" in fields:  # cgroup v1
+        fields["anon"] = fields["rss"]
     missing = [name for name in CGROUP_MEMORY if name not in fields]
     if missing:
-        raise ValueError(f"not a cgroup v2 memory.stat: no {', '.join(missing)}")
+        raise ValueError(f"not a cgroup memory.stat: no {', '.join(missing)}")
     return {name: int(fields[name]) for name in CGROUP_MEMORY}
 
 

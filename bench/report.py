@@ -189,25 +189,26 @@ def batch_text(part: dict) -> str:
 def own_memory_rows(run: dict) -> list[tuple[str, str, str]]:
     """What a soak's memory growth is made of, by the containers' cgroups: their own memory
     apart from the page cache that docker stats counts with it (results from before the
-    bench read cgroups have neither)."""
-    if not run.get("own_memory_growth"):
-        return []
-    own = ", ".join(f"{name} {share:+.0%}" for name, share in run["own_memory_growth"].items())
-    last = run["cgroup_mb"][-1]
-    cache = ", ".join(
-        f"{name} {last[name]['active_file']:,} MB"
-        for name in run["own_memory_growth"]
-        if last.get(name, {}).get("active_file", 0) >= 1
-    )
-    return [
-        (
+    bench read cgroups have neither), and the containers that could not be read."""
+    rows = []
+    if unread := run.get("cgroup_unread"):
+        why = "; ".join(f"{name}: {error}" for name, error in unread.items())
+        rows.append((f"soak ({run['job']}): cgroup memory.stat not read", why, ""))
+    if growth := run.get("own_memory_growth"):
+        own = ", ".join(f"{name} {share:+.0%}" for name, share in growth.items())
+        last = run["cgroup_mb"][-1]
+        cache = ", ".join(
+            f"{name} {last[name]['active_file']:,} MB"
+            for name in growth
+            if last.get(name, {}).get("active_file", 0) >= 1
+        )
+        what = (
             f"soak ({run['job']}): what grew, by each container's cgroup: its own memory "
             f"(anon) from minute {run.get('from_minute', 10):g} to the end; the page cache "
-            "that docker stats counts as its memory (active_file), at the end",
-            f"own memory {own}; page cache {cache or 'none'}",
-            "",
+            "that docker stats counts as its memory (active_file), at the end"
         )
-    ]
+        rows.append((what, f"own memory {own}; page cache {cache or 'none'}", ""))
+    return rows
 
 
 def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:

@@ -60,17 +60,20 @@ def mb_parts(parts: dict[str, int]) -> dict[str, int]:
     return {name: round(value / 1e6) for name, value in parts.items()}
 
 
-def cgroups() -> dict[str, dict[str, int]]:
+# Where a container sees its own cgroup's memory.stat: cgroup v2, then v1's memory controller.
+MEMORY_STAT = "cat /sys/fs/cgroup/memory.stat 2>/dev/null || cat /sys/fs/cgroup/memory/memory.stat"
+
+
+def cgroups(unread: dict[str, str]) -> dict[str, dict[str, int]]:
     """Each container's own memory and page cache (analysis.cgroup_memory), read in the
-    container itself (its cgroup namespace), for the containers whose memory.stat reads so:
-    an engine on cgroup v1 names them otherwise, and then the soak reports docker stats alone."""
+    container itself. A container that cannot be read is left out, and why goes to `unread`
+    (the report says it), so that an hour's soak does not end on a reading it could do without."""
     readings = {}
     for service in [*CORE_SERVICES, "wordcount"]:
         try:
-            stat = exec_in(service, "cat", "/sys/fs/cgroup/memory.stat")
-            readings[service] = cgroup_memory(stat)
-        except (RuntimeError, ValueError):
-            continue
+            readings[service] = cgroup_memory(exec_in(service, "sh", "-c", MEMORY_STAT))
+        except (RuntimeError, ValueError) as error:
+            unread.setdefault(service, str(error)[-300:])
     return readings
 
 
@@ -89,6 +92,7 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
     lines = int(rate * minutes * 60)
     sizes: list[tuple[float, dict[str, int]]] = []
     memory_parts: list[tuple[float, dict[str, dict[str, int]]]] = []
+    unread: dict[str, str] = {}
     sent: dict[str, float] = {}
     started = time.time()
     seconds = minutes * 60
@@ -101,11 +105,11 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
         sender.start()
         while sender.is_alive():
             sizes.append((time.time() - started, folder_sizes(topic, job)))
-            memory_parts.append((time.time() - started, cgroups()))
+            memory_parts.append((time.time() - started, cgroups(unread)))
             log(f"soak, {job}: {(time.time() - started) / 60:.0f} of {minutes:.0f} min")
             sender.join(timeout=every_s)
         ended = time.time()
-        memory_parts.append((ended - started, cgroups()))
+        memory_parts.append((ended - started, cgroups(unread)))
         runner.read(topic, WARM_UP_LINES + lines, READ_TIMEOUT_S)
         sizes.append((time.time() - started, folder_sizes(topic, job)))
     if "rate" not in sent:
@@ -137,6 +141,7 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
             for t, reading in memory_parts
         ],
         "own_memory_growth": own_memory_growth(memory_parts, settled),
+        "cgroup_unread": unread,
         "sizes": [{"minute": round(t / 60, 1), **s} for t, s in sizes],
         "sizes_per_hour": growth_per_hour(sizes),
         "batches_ms": batch_durations(batches, points["start"], points["end"]),

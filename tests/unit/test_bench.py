@@ -586,6 +586,10 @@ def test_the_soak_report_names_the_container_that_grew_most_and_wrong_totals():
     assert "results +4.0 MB, results files +1,200 (kafka topic 9.00 GB" in table
     assert "end p50 950 ms, p90 1,300 ms (40); totals **wrong**" in table
     assert "own memory kafka +2%; page cache kafka 156 MB" in table
+    unread = {**SOAK, "cgroup_unread": {"jupyter": "no such file"}}
+    assert "cgroup memory.stat not read | jupyter: no such file" in markdown(
+        {**REPORT_INPUT, "soak": [unread]}
+    )
     older = {key: value for key, value in SOAK.items() if key != "own_memory_growth"}
     assert "own memory" not in markdown({**REPORT_INPUT, "soak": [older]}), (
         "results from before the bench read cgroups: no row"
@@ -596,8 +600,12 @@ def test_cgroup_memory_parts_and_own_growth_from_the_settled_minute():
     stat = "anon 209715200\nfile 800000000\nactive_file 400000000\ninactive_file 390000000\n"
     parts = cgroup_memory(stat)
     assert parts == {"anon": 209715200, "active_file": 400000000, "inactive_file": 390000000}
+    v1 = "cache 300\nrss 100\nactive_file 200\ninactive_file 50\n"
+    assert cgroup_memory(v1) == {"anon": 100, "active_file": 200, "inactive_file": 50}, (
+        "cgroup v1 calls the processes' own memory rss"
+    )
     with pytest.raises(ValueError, match="no anon, active_file, inactive_file"):
-        cgroup_memory("rss 100\ncache 200\n")  # cgroup v1 names
+        cgroup_memory("usage 100\n")
     readings = [
         (0.0, {"kafka": {"anon": 100}}),
         (600.0, {"kafka": {"anon": 200}}),
