@@ -111,14 +111,16 @@ def own_memory_growth(
     readings: Sequence[tuple[float, Mapping[str, Mapping[str, int]]]], from_s: float
 ) -> dict[str, float]:
     """Each container's own memory (anon) from the first reading at or after `from_s`
-    (seconds since the start) to the last, as a fraction of the first."""
+    (seconds since the start) to the last, as a fraction of the first: single readings, not
+    the medians over a window that memory_growth is given from docker stats."""
     after = [reading for seconds, reading in readings if seconds >= from_s]
     if not after:
         raise ValueError(f"no cgroup reading after {from_s:.0f} s")
     first, last = after[0], after[-1]
+    both = first.keys() & last.keys()  # a container not read at one end has no growth
     return memory_growth(
-        {name: parts["anon"] for name, parts in first.items()},
-        {name: parts["anon"] for name, parts in last.items()},
+        {name: first[name]["anon"] for name in both},
+        {name: last[name]["anon"] for name in both},
     )
 
 

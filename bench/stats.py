@@ -73,19 +73,35 @@ CPU_COUNTERS = (
 )
 
 
+# Where it keeps a container's memory.stat, in the same four layouts.
+MEMORY_STATS = (
+    "/sys/fs/cgroup/memory/docker/{id}/memory.stat",
+    "/sys/fs/cgroup/memory/system.slice/docker-{id}.scope/memory.stat",
+    "/sys/fs/cgroup/system.slice/docker-{id}.scope/memory.stat",
+    "/sys/fs/cgroup/docker/{id}/memory.stat",
+)
+
+
+def cgroup_file(container_id: str, patterns: tuple[str, ...]) -> Path:
+    """The first of a container's cgroup files that this host has, read from the host, so that
+    nothing is started inside the container being measured."""
+    for pattern in patterns:
+        path = Path(pattern.format(id=container_id))
+        if path.exists():
+            return path
+    name = Path(patterns[0]).name
+    raise RuntimeError(f"no {name} for container {container_id[:12]} under /sys/fs/cgroup")
+
+
 def cpu_seconds(container_id: str) -> float:
     """CPU time a container has used so far, its healthchecks' processes included (they run
     in its cgroup): exact, where docker stats samples would miss a short check."""
-    for pattern in CPU_COUNTERS:
-        path = Path(pattern.format(id=container_id))
-        if not path.exists():
-            continue
-        text = path.read_text()
-        if path.name == "cpuacct.usage":
-            return int(text) / 1e9
-        usage = dict(line.split() for line in text.splitlines())
-        return int(usage["usage_usec"]) / 1e6
-    raise RuntimeError(f"no CPU counter for container {container_id[:12]} under /sys/fs/cgroup")
+    path = cgroup_file(container_id, CPU_COUNTERS)
+    text = path.read_text()
+    if path.name == "cpuacct.usage":
+        return int(text) / 1e9
+    usage = dict(line.split() for line in text.splitlines())
+    return int(usage["usage_usec"]) / 1e6
 
 
 # Docker's own processes. A healthcheck is a `docker exec`: dockerd, containerd and the

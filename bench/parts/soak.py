@@ -23,11 +23,11 @@ from bench.analysis import (
 )
 from bench.jobs import JOBS
 from bench.lab import PROJECT, Run, log, new_topic, send
-from bench.stats import StatsSampler
+from bench.stats import MEMORY_STATS, StatsSampler, cgroup_file
 from bench.targets import TARGETS
 from jobs.paths import progress_dir
 from jobs.seed import seed_totals
-from streamlab.compose import CORE_SERVICES, compose, exec_in
+from streamlab.compose import CORE_SERVICES, compose, container_id, exec_in
 
 SETTLED_S = 600  # memory is compared from the tenth minute on: start-up and JIT are over
 WINDOW_S = 120  # each memory point, and each end of the batches' durations: this long
@@ -60,19 +60,17 @@ def mb_parts(parts: dict[str, int]) -> dict[str, int]:
     return {name: round(value / 1e6) for name, value in parts.items()}
 
 
-# Where a container sees its own cgroup's memory.stat: cgroup v2, then v1's memory controller.
-MEMORY_STAT = "cat /sys/fs/cgroup/memory.stat 2>/dev/null || cat /sys/fs/cgroup/memory/memory.stat"
-
-
-def cgroups(unread: dict[str, str]) -> dict[str, dict[str, int]]:
-    """Each container's own memory and page cache (analysis.cgroup_memory), read in the
-    container itself. A container that cannot be read is left out, and why goes to `unread`
-    (the report says it), so that an hour's soak does not end on a reading it could do without."""
+def cgroups(ids: dict[str, str], unread: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Each container's own memory and page cache (analysis.cgroup_memory), from its cgroup's
+    memory.stat on the host (`ids`: service to container id). A container that cannot be read
+    is left out, and why goes to `unread` (the report says it), so that an hour's soak does not
+    end on a reading it could do without."""
     readings = {}
-    for service in [*CORE_SERVICES, "wordcount"]:
+    for service, container in ids.items():
         try:
-            readings[service] = cgroup_memory(exec_in(service, "sh", "-c", MEMORY_STAT))
-        except (RuntimeError, ValueError) as error:
+            stat = cgroup_file(container, MEMORY_STATS).read_text()
+            readings[service] = cgroup_memory(stat)
+        except (OSError, RuntimeError, ValueError) as error:
             unread.setdefault(service, str(error)[-300:])
     return readings
 
@@ -93,6 +91,7 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
     sizes: list[tuple[float, dict[str, int]]] = []
     memory_parts: list[tuple[float, dict[str, dict[str, int]]]] = []
     unread: dict[str, str] = {}
+    ids = {service: container_id(service) for service in [*CORE_SERVICES, "wordcount"]}
     sent: dict[str, float] = {}
     started = time.time()
     seconds = minutes * 60
@@ -105,11 +104,11 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
         sender.start()
         while sender.is_alive():
             sizes.append((time.time() - started, folder_sizes(topic, job)))
-            memory_parts.append((time.time() - started, cgroups(unread)))
+            memory_parts.append((time.time() - started, cgroups(ids, unread)))
             log(f"soak, {job}: {(time.time() - started) / 60:.0f} of {minutes:.0f} min")
             sender.join(timeout=every_s)
         ended = time.time()
-        memory_parts.append((ended - started, cgroups(unread)))
+        memory_parts.append((ended - started, cgroups(ids, unread)))
         runner.read(topic, WARM_UP_LINES + lines, READ_TIMEOUT_S)
         sizes.append((time.time() - started, folder_sizes(topic, job)))
     if "rate" not in sent:
