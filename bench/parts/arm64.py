@@ -80,7 +80,7 @@ def environment(lab: dict[str, str], base: str) -> dict[str, str]:
         "STREAMLAB_HEALTHCHECK_START_PERIOD": "900s",
         "STREAMLAB_UP_TIMEOUT": "1800",
         "STREAMLAB_HEALTHCHECK_TIMEOUT": "120s",
-        "STREAMLAB_HEALTH_WAIT_S": "60",
+        "STREAMLAB_HEALTH_WAIT_S": "50",
         "STREAMLAB_HEALTHCHECK_RETRIES": "3",
     }
 
