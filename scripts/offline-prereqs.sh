@@ -96,10 +96,7 @@ if docker info >/dev/null 2>&1; then
     || die "Docker Engine $running is running; the lab needs $min_engine or later (its health checks use start_interval): stop dockerd (its containers stop with it) and run this script again, and it installs Debian trixie's engine"
 else
   # A fresh machine may have Docker's client and no engine: no dockerd is no version, not an error.
-  installed=
-  if command -v dockerd >/dev/null; then
-    installed=$(dockerd --version | sed -n 's/^Docker version \([^,]*\),.*/\1/p')
-  fi
+  installed=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([^,]*\),.*/\1/p' || true)
   if [ -z "$installed" ] || [ "$(major "$installed")" -lt "$min_engine" ]; then
     # trixie's engine (docker.io) and its CLI (docker-cli, a package of its own since 26) run on
     # bookworm's libc with bookworm's containerd, runc and tini, which apt takes from bookworm
