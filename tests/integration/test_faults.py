@@ -15,7 +15,7 @@ from streamlab.config import ROOT
 from streamlab.wait import wait_until
 from tests.support.faults import partition_leaders, through_fault
 from tests.support.make import make
-from tests.support.stack import COMPOSE, HA_BROKERS, compose, compose_ps
+from tests.support.stack import COMPOSE, HA_BROKERS, compose, compose_ps, healthy_again
 from tests.support.wordcount import (
     STRUCTURED,
     produce,
@@ -213,6 +213,7 @@ def test_kafka_broker_restarted(stack: DockerCompose, settings):
 
 def test_zookeeper_restarted(stack: DockerCompose, settings):
     through_fault(settings, "restart-zookeeper", lambda topic: compose("restart", "zookeeper"))
+    healthy_again("kafka", settings)
     compose("up", "-d", "--wait", "zookeeper", "kafka")
 
 
