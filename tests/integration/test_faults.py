@@ -77,6 +77,7 @@ def test_spark_master_recreated_under_the_job(stack: DockerCompose, settings):
         )
         assert "streamlab-wordcount" in master_apps(settings), "the new master lost the job"
     finally:
+        healthy_again("spark-worker", settings)  # its check asks the master
         compose("up", "-d", "--wait", "spark-master", "spark-worker")
 
 
