@@ -7,6 +7,11 @@ volumes, its own image names (the compose files name the images after
 STREAMLAB_IMAGE_NAMESPACE, so a tool's build never retags the lab's images and the lab's next
 `up` recreates nothing), and host ports shifted by a fixed offset, still on 127.0.0.1:
 `make check` and `make bench` can run while the lab is up, and never change it.
+
+Every shifted port stays below 32768, where Linux's ephemeral ports begin (32768-60999 by
+default; 49152 and up on macOS and Windows): a port in that range can be held, at the very
+moment compose publishes it, by any outgoing connection on the host (a build fetching from the
+wheelhouse on 127.0.0.1, say), and `up` then fails with "address already in use".
 """
 
 from __future__ import annotations
@@ -45,14 +50,14 @@ class ToolProject:
         return values
 
 
-TESTS = ToolProject("streamlab-test", 20000)
+TESTS = ToolProject("streamlab-test", 11000)
 # The KRaft tests' own stack (Kafka 4), up beside the tests' ZooKeeper stack.
-KRAFT_TESTS = ToolProject("streamlab-test-kraft", 22000)
+KRAFT_TESTS = ToolProject("streamlab-test-kraft", 12000)
 # The test that runs the docs' commands without make, on a clone of its own (Windows' line
 # endings): its stack is up beside the tests' own.
-CLONE_TESTS = ToolProject("streamlab-test-clone", 24000)
-BENCH = ToolProject("streamlab-bench", 31000)
+CLONE_TESTS = ToolProject("streamlab-test-clone", 13000)
+BENCH = ToolProject("streamlab-bench", 14000)
 # The lab built for linux/arm64 and run on it (`make arm64`, bench/parts/arm64.py): images of
 # another platform need names of their own, as the engine keeps one image a name.
-ARM64 = ToolProject("streamlab-arm64", 33000)
+ARM64 = ToolProject("streamlab-arm64", 14500)
 TOOLS = (TESTS, KRAFT_TESTS, CLONE_TESTS, BENCH, ARM64)

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.lifecycle
 # containers or data. It runs the lab's own images where this machine has them all (a
 # learner's machine), and images of its own where it has not (CI's), so that the tests never
 # build the lab's images: a learner's next `make up` would take those as its own.
-LEARNER = ToolProject("streamlab-learner", 11000)
+LEARNER = ToolProject("streamlab-learner", 10500)
 LAB_IMAGES = {"STREAMLAB_IMAGE_NAMESPACE": LAB_PROJECT}
 
 

@@ -14,5 +14,8 @@ def test_tool_projects_have_their_own_names_and_ports():
         ports = {env[key] for key in PORT_SETTINGS}
         assert len(ports) == len(PORT_SETTINGS), f"{tool.name} reuses a port: {ports}"
         assert not ports & seen, f"{tool.name} shares ports with the lab or another tool"
-        assert all(0 < int(port) < 65536 for port in ports)
+        assert all(1024 <= int(port) < 32768 for port in ports), (
+            f"{tool.name}: a port in Linux's ephemeral range (from 32768) can be held by an "
+            f"outgoing connection when compose publishes it: {sorted(ports)}"
+        )
         seen |= ports
