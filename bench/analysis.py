@@ -124,6 +124,28 @@ def own_memory_growth(
     )
 
 
+def jvm_growth(
+    readings: Sequence[tuple[float, Mapping[str, Mapping[str, int]]]], from_s: float
+) -> dict[str, dict[str, list[int]]]:
+    """Each JVM's parts (bench.jvm) at the first reading at or after `from_s` and at the last,
+    [first, last] in MB, with the rest of its RssAnon that none of the parts holds (thread
+    stacks, malloc, direct buffers; an estimate: a committed heap page is not always resident)."""
+    after = [reading for seconds, reading in readings if seconds >= from_s]
+    if not after:
+        return {}
+    first, last = after[0], after[-1]
+
+    def with_rest(parts: Mapping[str, int]) -> dict[str, int]:
+        held = parts["heap committed"] + parts["metaspace"] + parts["code cache"]
+        return {**parts, "rest": parts["rss anon"] - held}
+
+    out = {}
+    for name in first.keys() & last.keys():  # a JVM not read at one end has no growth
+        start, end = with_rest(first[name]), with_rest(last[name])
+        out[name] = {part: [round(start[part] / 1e6), round(end[part] / 1e6)] for part in start}
+    return dict(sorted(out.items()))
+
+
 def growth_per_hour(sizes: Sequence[tuple[float, Mapping[str, int]]]) -> dict[str, int]:
     """Bytes an hour that each measured folder grew by, from the first reading to the last
     (seconds since the start, sizes)."""
@@ -135,21 +157,27 @@ def growth_per_hour(sizes: Sequence[tuple[float, Mapping[str, int]]]) -> dict[st
 
 
 def batch_durations(
-    batches: Sequence[tuple[float, float]],
+    batches: Sequence[tuple[float, float, Mapping[str, float]]],
     first: tuple[float, float],
     last: tuple[float, float],
-) -> dict[str, dict[str, float]]:
-    """The p50 and p90 of the durations (ms) of the batches that started in each window;
-    `batches`: (start time, duration) of each batch that read lines."""
+) -> dict[str, dict]:
+    """The p50 and p90 of the durations (ms) of the batches that started in each window, and
+    the mean ms of each of their phases: where a slow-down went. `batches`: (start time,
+    duration, {phase: ms}) of each batch that read lines."""
 
-    def of(window: tuple[float, float]) -> dict[str, float]:
-        values = [ms for t, ms in batches if window[0] <= t <= window[1]]
-        if not values:
+    def of(window: tuple[float, float]) -> dict:
+        inside = [(ms, phases) for t, ms, phases in batches if window[0] <= t <= window[1]]
+        if not inside:
             return {"batches": 0}
+        values = [ms for ms, _ in inside]
+        names = sorted({name for _, phases in inside for name in phases})
         return {
             "batches": len(values),
             "p50": percentile(values, 50),
             "p90": percentile(values, 90),
+            "phases": {
+                name: round(sum(p.get(name, 0) for _, p in inside) / len(inside)) for name in names
+            },
         }
 
     return {"start": of(first), "end": of(last)}

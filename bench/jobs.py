@@ -13,29 +13,42 @@ from bench.analysis import progress_time
 from bench.parts import dstream
 from jobs.paths import DSTREAM, checkpoint_dir, results_dir
 
+Batch = tuple[float, float, dict[str, float]]
+
 
 @dataclass(frozen=True)
 class Job:
     submit: Callable[[str], None]
     # (topic, lines, timeout): waits until the job has read that many lines of the topic.
     read: Callable[[str, int, float], list[dict]]
-    # (start time, duration in ms) of each batch that read lines.
-    batches: Callable[[str], list[tuple[float, float]]]
+    # (start time, duration in ms, {phase: ms}) of each batch that read lines.
+    batches: Callable[[str], list[Batch]]
     checkpoint: Callable[[str], Path]
     results: Callable[[str], Path]
 
 
-def structured_batches(topic: str) -> list[tuple[float, float]]:
+def structured_batches(topic: str) -> list[Batch]:
+    """Each batch's phases are its durationMs, the whole (triggerExecution) apart."""
     return [
-        (progress_time(r), r["durationMs"]["triggerExecution"])
+        (
+            progress_time(r),
+            r["durationMs"]["triggerExecution"],
+            {k: v for k, v in r["durationMs"].items() if k != "triggerExecution"},
+        )
         for r in lab.progress(topic)
         if r.get("numInputRows")
     ]
 
 
-def dstream_batches(topic: str) -> list[tuple[float, float]]:
+def dstream_batches(topic: str) -> list[Batch]:
+    """A DStream batch's listener tells no phases inside its processing, only how long the
+    batch waited for the one before it (scheduling delay)."""
     return [
-        (r["batch_time"] / 1000, r["processing_delay_ms"])
+        (
+            r["batch_time"] / 1000,
+            r["processing_delay_ms"],
+            {"scheduling delay": r["scheduling_delay_ms"]},
+        )
         for r in dstream.progress(topic)
         if r["records"]
     ]

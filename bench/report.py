@@ -180,10 +180,53 @@ def throughput_rows(
 
 
 def batch_text(part: dict) -> str:
-    """One end of a soak's batch durations."""
+    """One end of a soak's batch durations, and its phases' means where the run has them."""
     if not part["batches"]:
         return "no batch"
-    return f"p50 {part['p50']:,.0f} ms, p90 {part['p90']:,.0f} ms ({part['batches']})"
+    text = f"p50 {part['p50']:,.0f} ms, p90 {part['p90']:,.0f} ms ({part['batches']})"
+    if phases := part.get("phases"):
+        text += " (mean ms: " + ", ".join(f"{k} {v:,}" for k, v in phases.items()) + ")"
+    return text
+
+
+def slowdown_check(start: dict, end: dict) -> str:
+    """The target column of a soak's batches: the p50's growth from the start to the end."""
+    if not start["batches"] or not end["batches"]:
+        return "no batch at one end: not checked"
+    growth = end["p50"] / start["p50"] - 1
+    return f"p50 {growth:+.0%}: " + TARGETS["soak_slowdown"].check(growth)
+
+
+def growth_check(growth: dict[str, float]) -> str:
+    """The target column of a soak's memory: every container that grew past the target."""
+    target = TARGETS["soak_memory_growth"]
+    over = [f"{name} {share:+.0%}" for name, share in growth.items() if not target.met(share)]
+    verdict = target.check(max(growth.values(), default=0.0))
+    return f"{verdict} ({', '.join(over)})" if over else verdict
+
+
+def jvm_rows(run: dict) -> list[tuple[str, str, str]]:
+    """What each JVM's own memory is made of at the settled minute and at the end (bench.jvm;
+    results from before the bench read the JVMs have none), and the containers not read."""
+    rows = []
+    if unread := run.get("jvm_unread"):
+        why = "; ".join(f"{name}: {error}" for name, error in unread.items())
+        rows.append((f"soak ({run['job']}): JVMs not read (jcmd)", why, ""))
+    if growth := run.get("jvm_growth_mb"):
+        parts = ("heap committed", "heap used", "metaspace", "code cache", "rest")
+        text = "; ".join(
+            f"{name} {p['rss anon'][0]:,}→{p['rss anon'][1]:,} ("
+            + ", ".join(f"{part} {p[part][0]:,}→{p[part][1]:,}" for part in parts)
+            + ")"
+            for name, p in growth.items()
+        )
+        what = (
+            f"soak ({run['job']}): each JVM's own memory (RssAnon, MB) from minute "
+            f"{run.get('from_minute', 10):g} to the end, and what holds it (jcmd GC.heap_info, "
+            "Compiler.codecache; the rest: thread stacks, malloc, buffers)"
+        )
+        rows.append((what, text, ""))
+    return rows
 
 
 def own_memory_rows(run: dict) -> list[tuple[str, str, str]]:
@@ -220,7 +263,6 @@ def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
         points = "; ".join(
             f"{name} {memory[name]['total_mb']:,} MB" for name in ("start", "middle", "end")
         )
-        worst = max(run["memory_growth"].items(), key=lambda kv: kv[1], default=("none", 0.0))
         growth = ", ".join(f"{name} {share:+.0%}" for name, share in run["memory_growth"].items())
         rows.append(
             (
@@ -228,10 +270,11 @@ def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
                 f"minute {run.get('from_minute', 10):g}, the middle, the end (medians); each "
                 "container's growth from the first to the last",
                 f"{points}; {growth}",
-                f"{worst[0]}: " + TARGETS["soak_memory_growth"].check(worst[1]),
+                growth_check(run["memory_growth"]),
             )
         )
         rows += own_memory_rows(run)
+        rows += jvm_rows(run)
         per_hour = ", ".join(
             f"{name} {value / 1e6:+,.1f} MB" if name != "results files" else f"{name} {value:+,}"
             for name, value in run["sizes_per_hour"].items()
@@ -256,7 +299,7 @@ def soak_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
             (
                 f"soak ({job}): batch durations at the start and at the end; the totals",
                 f"start {batch_text(start)}; end {batch_text(end)}; {exact}",
-                "",
+                slowdown_check(start, end),
             )
         )
     return rows

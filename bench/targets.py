@@ -61,6 +61,8 @@ TARGETS = {
     "memory_idle_mb": Target(1500, "≤", "{:g} GB", scale=0.001),
     # The soak: no container's memory grows by more than this from the tenth minute to the end.
     "soak_memory_growth": Target(0.10, "≤", "{:.0%}"),
+    # The soak: no slow-down, the batches' p50 at the end over the tenth minute's, less one.
+    "soak_slowdown": Target(0.10, "≤", "{:.0%}"),
     # Of one core, the whole stack up and idle, Docker's engine included.
     "idle_percent": Target(1.5, "≤", "{:g}%"),
     # The lab's producer against ProducerPerformance, acks=all, the best of its process counts.

@@ -126,6 +126,25 @@ def exec_in(service: str, *command: str, stdin: str | None = None, timeout: floa
     return result.stdout
 
 
+def exec_in_container(container: str, service: str, *command: str, timeout: float = 300) -> str:
+    """exec_in, in one container named by its id: `compose exec` may pick a one-off container
+    of the service (`compose run kafka ...`, as the bench's load generator runs) instead of
+    the service's own."""
+    user = ["--user", EXEC_USERS[service]] if service in EXEC_USERS else []
+    result = subprocess.run(
+        ["docker", "exec", *user, container, *command],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"{command} in {service} exited {result.returncode}: {result.stderr[-2000:]}"
+        )
+    return result.stdout
+
+
 def container_id(service: str) -> str:
     """The id of a service's container, running or exited."""
     container = compose("ps", "--all", "-q", service).stdout.split()

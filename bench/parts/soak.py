@@ -2,9 +2,10 @@
 each; `make bench ARGS="--only soak"`; never part of a full run). Each job in turn, the
 Structured Streaming job and the tutorial's DStream job, on a fresh default stack: every
 container's memory at the start (after the first ten minutes), the middle and the end, and what
-it is made of (its own memory apart from the page cache that docker stats counts with it); the
-volumes' sizes over time; the batches' durations at the start and at the end; and the totals,
-which must be exact."""
+it is made of (its own memory apart from the page cache that docker stats counts with it, and
+each JVM's heap, class metadata and compiled code, bench.jvm); the volumes' sizes over time; the
+batches' durations and their phases at the start and at the end; and the totals, which must be
+exact."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import json
 import threading
 import time
 
+from bench import jvm
 from bench.analysis import (
     batch_durations,
     cgroup_memory,
     growth_per_hour,
+    jvm_growth,
     memory_at_rest,
     memory_growth,
     own_memory_growth,
@@ -27,7 +30,13 @@ from bench.stats import MEMORY_STATS, StatsSampler, cgroup_file
 from bench.targets import TARGETS
 from jobs.paths import progress_dir
 from jobs.seed import seed_totals
-from streamlab.compose import CORE_SERVICES, compose, container_id, exec_in
+from streamlab.compose import (
+    CORE_SERVICES,
+    compose,
+    container_id,
+    exec_in,
+    exec_in_container,
+)
 
 SETTLED_S = 600  # memory is compared from the tenth minute on: start-up and JIT are over
 WINDOW_S = 120  # each memory point, and each end of the batches' durations: this long
@@ -35,9 +44,10 @@ WARM_UP_LINES = 1000
 READ_TIMEOUT_S = 1800
 
 
-def folder_sizes(topic: str, job: str) -> dict[str, int]:
-    """Bytes in each volume's part that the soak watches: the topic's log in Kafka, the job's
-    checkpoint, its results, the progress logs and the event logs."""
+def folder_sizes(topic: str, job: str, broker: str) -> dict[str, int]:
+    """Bytes in each volume's part that the soak watches: the topic's log in Kafka (`broker`:
+    the broker's container id), the job's checkpoint, its results, the progress logs and the
+    event logs."""
     runner = JOBS[job]
     folders = {
         "checkpoint": str(runner.checkpoint(topic)),
@@ -51,7 +61,8 @@ def folder_sizes(topic: str, job: str) -> dict[str, int]:
     by_path = {path: int(size) for size, path in (line.split("\t") for line in lines)}
     sizes = {name: by_path[path] for name, path in folders.items()}
     sizes["results files"] = int(files)
-    kafka = exec_in("kafka", "sh", "-c", f"du -scb /var/lib/kafka/data/{topic}-* | tail -1")
+    script = f"du -scb /var/lib/kafka/data/{topic}-* | tail -1"
+    kafka = exec_in_container(broker, "kafka", "sh", "-c", script)
     sizes["kafka topic"] = int(kafka.split()[0])
     return sizes
 
@@ -75,6 +86,19 @@ def cgroups(ids: dict[str, str], unread: dict[str, str]) -> dict[str, dict[str, 
     return readings
 
 
+def jvms(ids: dict[str, str], unread: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Every JVM's memory parts (bench.jvm), as "service (main class)"; like cgroups(), a
+    container that cannot be read is left out and said in `unread`."""
+    readings = {}
+    for service, container in ids.items():
+        try:
+            for name, parts in jvm.read(service, container).items():
+                readings[f"{service} ({name})"] = parts
+        except (OSError, RuntimeError, ValueError) as error:
+            unread.setdefault(service, str(error)[-300:])
+    return readings
+
+
 def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
     """One job for `minutes` at `rate` lines a second on a fresh default stack. A short
     trial run (a few minutes) compares from a sixth of the way in instead of the tenth minute."""
@@ -90,7 +114,9 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
     lines = int(rate * minutes * 60)
     sizes: list[tuple[float, dict[str, int]]] = []
     memory_parts: list[tuple[float, dict[str, dict[str, int]]]] = []
+    jvm_parts: list[tuple[float, dict[str, dict[str, int]]]] = []
     unread: dict[str, str] = {}
+    jvm_unread: dict[str, str] = {}
     ids = {service: container_id(service) for service in [*CORE_SERVICES, "wordcount"]}
     sent: dict[str, float] = {}
     started = time.time()
@@ -103,14 +129,16 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
     with StatsSampler(PROJECT) as sampler:
         sender.start()
         while sender.is_alive():
-            sizes.append((time.time() - started, folder_sizes(topic, job)))
+            sizes.append((time.time() - started, folder_sizes(topic, job, ids["kafka"])))
             memory_parts.append((time.time() - started, cgroups(ids, unread)))
+            jvm_parts.append((time.time() - started, jvms(ids, jvm_unread)))
             log(f"soak, {job}: {(time.time() - started) / 60:.0f} of {minutes:.0f} min")
             sender.join(timeout=every_s)
         ended = time.time()
         memory_parts.append((ended - started, cgroups(ids, unread)))
+        jvm_parts.append((time.time() - started, jvms(ids, jvm_unread)))
         runner.read(topic, WARM_UP_LINES + lines, READ_TIMEOUT_S)
-        sizes.append((time.time() - started, folder_sizes(topic, job)))
+        sizes.append((time.time() - started, folder_sizes(topic, job, ids["kafka"])))
     if "rate" not in sent:
         raise RuntimeError(f"soak, {job}: the load generator stopped before sending {lines:,}")
     totals = json.loads(
@@ -141,6 +169,13 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
         ],
         "own_memory_growth": own_memory_growth(memory_parts, settled),
         "cgroup_unread": unread,
+        # Each JVM's parts (bench.jvm) at every reading, in MB, and from the settled minute on.
+        "jvm_mb": [
+            {"minute": round(t / 60, 1), **{n: mb_parts(p) for n, p in reading.items()}}
+            for t, reading in jvm_parts
+        ],
+        "jvm_growth_mb": jvm_growth(jvm_parts, settled),
+        "jvm_unread": jvm_unread,
         "sizes": [{"minute": round(t / 60, 1), **s} for t, s in sizes],
         "sizes_per_hour": growth_per_hour(sizes),
         "batches_ms": batch_durations(batches, points["start"], points["end"]),

@@ -543,9 +543,17 @@ def test_soak_arithmetic_windows_growth_and_batches():
     assert growth_per_hour(sizes) == {"results": 10_000_000}
     with pytest.raises(ValueError, match="one reading"):
         growth_per_hour(sizes[:1])
-    batches = [(float(t), float(ms)) for t, ms in [(0, 100), (1, 300), (2, 200), (100, 900)]]
+    batches = [
+        (float(t), float(ms), {"addBatch": ms - 10.0, "walCommit": 10.0})
+        for t, ms in [(0, 100), (1, 300), (2, 200), (100, 900)]
+    ]
     durations = batch_durations(batches, (0, 10), (50, 60))
-    assert durations["start"] == {"batches": 3, "p50": 200.0, "p90": 300.0}
+    assert durations["start"] == {
+        "batches": 3,
+        "p50": 200.0,
+        "p90": 300.0,
+        "phases": {"addBatch": 190, "walCommit": 10},
+    }
     assert durations["end"] == {"batches": 0}, "no batch in the last window: said, not invented"
 
 
@@ -582,7 +590,13 @@ def test_the_soak_report_names_the_container_that_grew_most_and_wrong_totals():
     table = markdown({**REPORT_INPUT, "soak": [SOAK]})
     assert "60 min at 75,000 lines/s: memory at minute 10, the middle, the end" in table
     assert "start 1,400 MB; middle 1,420 MB; end 1,460 MB; kafka +20%, wordcount +1%" in table
-    assert "| kafka: ≤ 10%: **missed** |" in table
+    assert "| ≤ 10%: **missed** (kafka +20%) |" in table, "every container past the target"
+    assert "p50 +6%: ≤ 10%: met |" in table, "the batches' slow-down has a verdict"
+    start = {"batches": 40, "p50": 900, "p90": 1200}
+    slower = {**SOAK, "batches_ms": {"start": start, "end": {**start, "p50": 1000}}}
+    assert "p50 +11%: ≤ 10%: **missed** |" in markdown({**REPORT_INPUT, "soak": [slower]})
+    steady = {**SOAK, "memory_growth": {"kafka": 0.04, "wordcount": 0.01}}
+    assert "| ≤ 10%: met |" in markdown({**REPORT_INPUT, "soak": [steady]})
     assert "results +4.0 MB, results files +1,200 (kafka topic 9.00 GB" in table
     assert "end p50 950 ms, p90 1,300 ms (40); totals **wrong**" in table
     assert "own memory kafka +2%; page cache kafka 156 MB" in table
