@@ -60,7 +60,7 @@ build: token ## build the images (mirrors from .env.local when set)
 	$(COMPOSE) build
 
 up: token ## build if needed, start the stack, wait until healthy, print the URLs (WORKERS=n, HA=1, KRAFT=1, METRICS=1)
-	@$(PYTHON) -m streamlab.preflight engine mirrors ports $(if $(HA),ha-ports) $(if $(METRICS),metrics-ports)
+	@$(PYTHON) -m streamlab.preflight engine mirrors ports $(if $(HA),ha-ports) $(if $(METRICS),metrics-ports) health
 	$(COMPOSE) up -d --wait --wait-timeout $(call setting,STREAMLAB_UP_TIMEOUT) --scale spark-worker=$(WORKERS) \
 	  || { echo "The stack did not become healthy; see 'make ps' and 'make logs'." >&2; exit 1; }
 	@$(MAKE) --no-print-directory urls

@@ -4,6 +4,7 @@ python -m streamlab.preflight engine    # Docker does not answer, or its engine 
 python -m streamlab.preflight ports     # a published port is taken by another program
 python -m streamlab.preflight mirrors   # a configured mirror does not answer
 python -m streamlab.preflight ha-ports  # the same for the replicated profile's extra brokers
+python -m streamlab.preflight health    # a server left unhealthy by a restart: its next check
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from streamlab import health
 from streamlab.compose import parse_ps
 from streamlab.config import env_file_args, load_settings
 
@@ -198,6 +200,8 @@ def main(argv: list[str]) -> int:
         problems += check_ports(settings, ports_in_use_by_stack(), published)
     for problem in problems:
         print(f"streamlab: {problem.message}", file=sys.stderr)
+    if "health" in checks and not problems:
+        health.wait_for_next_checks(health.docker_inspect, health.running_ids())
     return 1 if problems else 0
 
 

@@ -13,7 +13,6 @@ from streamlab.compose import (
     exec_in,
 )
 from streamlab.config import ROOT, env_files
-from streamlab.wait import wait_until
 
 __all__ = ["COMPOSE", "CORE_SERVICES", "compose", "compose_ps", "container_logs", "exec_in"]
 
@@ -55,21 +54,3 @@ def host_bootstrap(settings: dict[str, str], brokers: int = 1) -> str:
 def internal_bootstrap(brokers: int = 1) -> str:
     """The same brokers as the containers reach them."""
     return ",".join(["kafka:9092", *(f"{name}:9092" for name in HA_BROKERS)][:brokers])
-
-
-def healthy_again(service: str, settings: dict[str, str]) -> None:
-    """Waits for the service's health to read healthy. A server whose check ran while one it
-    depends on was away (the broker while ZooKeeper restarts) stays unhealthy until its next
-    check, up to an interval later; `up --wait` fails at once on an unhealthy container
-    instead of waiting for that check."""
-    # The settings are Docker's durations in seconds, as .env writes them ("60s").
-    interval, timeout = (
-        int(settings[f"STREAMLAB_HEALTHCHECK_{name}"].removesuffix("s"))
-        for name in ("INTERVAL", "TIMEOUT")
-    )
-    wait_until(
-        lambda: any(r["Service"] == service and r.get("Health") == "healthy" for r in compose_ps()),
-        timeout=interval + timeout + 30,
-        interval=2,
-        what=f"{service}'s next health check to pass",
-    )

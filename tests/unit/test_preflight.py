@@ -101,3 +101,23 @@ def test_a_missing_or_old_engine_is_one_sentence_with_the_fix(version, says):
 @pytest.mark.parametrize("version", ["25.0.0", "26.1.5+dfsg1", "28.3.2"])
 def test_engines_from_25_on_pass(version):
     assert preflight.check_engine(version) == []
+
+
+def test_make_up_waits_for_stale_checks_only_when_nothing_else_stops_it(
+    monkeypatch, held_port: int, free_port: int
+):
+    waited: list[list[str]] = []
+
+    def wait(inspect, ids: list[str]) -> list[str]:
+        waited.append(ids)
+        return []
+
+    monkeypatch.setattr(preflight.health, "running_ids", lambda: ["kafka-id"])
+    monkeypatch.setattr(preflight.health, "wait_for_next_checks", wait)
+    monkeypatch.setattr(preflight, "load_settings", lambda: port_settings(free_port, free_port))
+    monkeypatch.setattr(preflight, "ports_in_use_by_stack", set)
+    assert preflight.main(["ports", "health"]) == 0
+    assert waited == [["kafka-id"]]
+    monkeypatch.setattr(preflight, "load_settings", lambda: port_settings(held_port, free_port))
+    assert preflight.main(["ports", "health"]) == 1
+    assert waited == [["kafka-id"]], "a taken port is said at once, with no wait before it"
