@@ -60,7 +60,10 @@ build: token ## build the images (mirrors from .env.local when set)
 	$(COMPOSE) build
 
 up: token ## build if needed, start the stack, wait until healthy, print the URLs (WORKERS=n, HA=1, KRAFT=1, METRICS=1)
-	@$(PYTHON) -m streamlab.preflight engine mirrors ports $(if $(HA),ha-ports) $(if $(METRICS),metrics-ports) health
+	@$(PYTHON) -m streamlab.preflight engine mirrors ports $(if $(HA),ha-ports) $(if $(METRICS),metrics-ports)
+	$(COMPOSE) up -d --scale spark-worker=$(WORKERS) \
+	  || { echo "The stack did not start; see 'make ps' and 'make logs'." >&2; exit 1; }
+	@$(PYTHON) -m streamlab.preflight health
 	$(COMPOSE) up -d --wait --wait-timeout $(call setting,STREAMLAB_UP_TIMEOUT) --scale spark-worker=$(WORKERS) \
 	  || { echo "The stack did not become healthy; see 'make ps' and 'make logs'." >&2; exit 1; }
 	@$(MAKE) --no-print-directory urls
@@ -98,10 +101,12 @@ JOB_ENV = STREAMLAB_TOPIC=$(TOPIC) STREAMLAB_JOB=$(JOB)
 
 submit: token ## submit the streaming word count to the cluster (restarts it if running; API=dstream: the tutorial's DStream job)
 	@$(PYTHON) -m streamlab.topics check $(TOPIC)
+	@$(PYTHON) -m streamlab.preflight health
 	$(JOB_ENV) $(JOBS) up -d --force-recreate wordcount
 	@echo "  job UI: http://127.0.0.1:$(call setting,STREAMLAB_SPARK_UI_PORT) > Running Applications > streamlab-$(subst _,-,$(JOB))  (follow the counts: make job-logs)"
 
 produce: token ## run the producer (seed defaults; ARGS="--count 100 --interval 0.5" to change)
+	@$(PYTHON) -m streamlab.preflight health
 	STREAMLAB_TOPIC=$(TOPIC) $(JOBS) run --rm producer python /opt/streamlab/producer/producer.py $(ARGS)
 
 # docker logs, not compose logs: the output stays exactly as the job printed it.

@@ -127,20 +127,24 @@ def own_memory_growth(
 def jvm_growth(
     readings: Sequence[tuple[float, Mapping[str, Mapping[str, int]]]], from_s: float
 ) -> dict[str, dict[str, list[int]]]:
-    """Each JVM's parts (bench.jvm) at the first reading at or after `from_s` and at the last,
+    """Each JVM's parts (bench.jvm) at its first reading at or after `from_s` and at its last,
     [first, last] in MB, with the rest of its RssAnon that none of the parts holds (thread
-    stacks, malloc, direct buffers; an estimate: a committed heap page is not always resident)."""
+    stacks, malloc, direct buffers; an estimate: a committed heap page is not always resident).
+    Each JVM's own first and last: a container not read once does not lose its growth."""
     after = [reading for seconds, reading in readings if seconds >= from_s]
-    if not after:
-        return {}
-    first, last = after[0], after[-1]
+    first: dict[str, Mapping[str, int]] = {}
+    last: dict[str, Mapping[str, int]] = {}
+    for reading in after:
+        for name, parts in reading.items():
+            first.setdefault(name, parts)
+            last[name] = parts
 
     def with_rest(parts: Mapping[str, int]) -> dict[str, int]:
         held = parts["heap committed"] + parts["metaspace"] + parts["code cache"]
         return {**parts, "rest": parts["rss anon"] - held}
 
     out = {}
-    for name in first.keys() & last.keys():  # a JVM not read at one end has no growth
+    for name in first:
         start, end = with_rest(first[name]), with_rest(last[name])
         out[name] = {part: [round(start[part] / 1e6), round(end[part] / 1e6)] for part in start}
     return dict(sorted(out.items()))

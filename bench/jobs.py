@@ -47,7 +47,7 @@ def dstream_batches(topic: str) -> list[Batch]:
         (
             r["batch_time"] / 1000,
             r["processing_delay_ms"],
-            {"scheduling delay": r["scheduling_delay_ms"]},
+            {"scheduling delay": r["scheduling_delay_ms"] or 0},
         )
         for r in dstream.progress(topic)
         if r["records"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from streamlab.compose import exec_in_container
+from streamlab.compose import exec_in
 
 # Every java process of the container: its command line, its RssAnon, then jcmd's answers.
 # The JVMs run without perf data (-XX:-UsePerfData), so `jcmd -l` lists none: /proc does.
@@ -20,16 +20,30 @@ for dir in /proc/[0-9]*; do
   echo "--- status"; grep RssAnon "$dir/status"
   echo "--- jcmd"; jcmd "$pid" GC.heap_info; jcmd "$pid" Compiler.codecache
 done
+exit 0  # a JVM whose jcmd failed is named by the parse, whichever it was
 """
 # Options whose value is the next argument: not the main class.
-VALUE_OPTIONS = {"-cp", "-classpath", "--class-path", "--module-path", "-p", "--add-modules"}
+VALUE_OPTIONS = {
+    *("-cp", "-classpath", "--class-path", "--module-path", "-p", "--upgrade-module-path"),
+    *("--add-modules", "--add-opens", "--add-exports", "--add-reads", "--patch-module"),
+    *("--limit-modules", "--enable-native-access"),
+}
 KB = 1024
+# What each part of jcmd's answer must hold (JDK 17's words), lest a part read as 0. The heap's
+# line is each collector's own (Serial's generations, G1's one heap); ZGC's is not read.
+ANSWERS = {
+    "heap": r"(?m)^ \S.*? total \d+K, used \d+K",
+    "Metaspace": r"Metaspace\s+used \d+K, committed \d+K",
+    "code heap": r"max_used=\d+Kb",
+}
 
 
 def main_class(arguments: list[str]) -> str:
     """The class a `java` command line runs (its last name), found after the options."""
     rest = iter(arguments[1:])
     for argument in rest:
+        if argument == "-jar":
+            return next(rest, "java").rsplit("/", 1)[-1]
         if argument in VALUE_OPTIONS:
             next(rest, None)
         elif not argument.startswith("-"):
@@ -53,8 +67,9 @@ def jvm_memory(answer: str) -> dict[str, dict[str, int]]:
         pid, *arguments = command.splitlines()
         name = main_class(arguments)
         name = f"{name} {pid}" if name in jvms else name
-        if not re.search(r"total \d+K, used \d+K", jcmd):
-            raise ValueError(f"{name}: no heap in jcmd's answer: {jcmd[-300:]!r}")
+        for part, pattern in ANSWERS.items():
+            if not re.search(pattern, jcmd):
+                raise ValueError(f"{name}: no {part} in jcmd's answer: {jcmd[-300:]!r}")
         jvms[name] = {
             "rss anon": kb(r"RssAnon:\s+(\d+) kB", status),
             "heap committed": kb(r"(?m)^ \S.*? total (\d+)K, used \d+K", jcmd),
@@ -67,4 +82,4 @@ def jvm_memory(answer: str) -> dict[str, dict[str, int]]:
 
 def read(service: str, container: str) -> dict[str, dict[str, int]]:
     """The JVMs of one service's container, by its id ({} where it runs none)."""
-    return jvm_memory(exec_in_container(container, service, "sh", "-c", SCRIPT, timeout=60))
+    return jvm_memory(exec_in(service, "sh", "-c", SCRIPT, timeout=60, container=container))

@@ -191,16 +191,18 @@ def batch_text(part: dict) -> str:
 
 def slowdown_check(start: dict, end: dict) -> str:
     """The target column of a soak's batches: the p50's growth from the start to the end."""
-    if not start["batches"] or not end["batches"]:
+    if not start["batches"] or not end["batches"] or not start["p50"]:
         return "no batch at one end: not checked"
     growth = end["p50"] / start["p50"] - 1
-    return f"p50 {growth:+.0%}: " + TARGETS["soak_slowdown"].check(growth)
+    return f"p50 {growth:+.1%}: " + TARGETS["soak_slowdown"].check(growth)
 
 
 def growth_check(growth: dict[str, float]) -> str:
     """The target column of a soak's memory: every container that grew past the target."""
     target = TARGETS["soak_memory_growth"]
-    over = [f"{name} {share:+.0%}" for name, share in growth.items() if not target.met(share)]
+    if not growth:
+        return "no container at both ends: not checked"
+    over = [f"{name} {share:+.1%}" for name, share in growth.items() if not target.met(share)]
     verdict = target.check(max(growth.values(), default=0.0))
     return f"{verdict} ({', '.join(over)})" if over else verdict
 

@@ -114,31 +114,30 @@ def create_topic(
 EXEC_USERS = {"jupyter": "spark"}
 
 
-def exec_in(service: str, *command: str, stdin: str | None = None, timeout: float = 300) -> str:
+def exec_in(
+    service: str,
+    *command: str,
+    stdin: str | None = None,
+    timeout: float = 300,
+    container: str | None = None,
+) -> str:
     """Runs a command in a service's container, as its server's user, and returns its stdout;
-    fails on non-zero exit."""
+    fails on non-zero exit. `container`: that container's id, where `compose exec` could pick
+    another of the service (a one-off `compose run kafka ...`, as the bench's load runs)."""
     user = ["--user", EXEC_USERS[service]] if service in EXEC_USERS else []
-    result = run_compose("exec", "-T", *user, service, *command, stdin=stdin, timeout=timeout)
-    if result.returncode != 0:  # an error, not an assertion: polls may retry it
-        raise RuntimeError(
-            f"{command} in {service} exited {result.returncode}: {result.stderr[-2000:]}"
+    if container is None:
+        result = run_compose("exec", "-T", *user, service, *command, stdin=stdin, timeout=timeout)
+    else:
+        interactive = ["-i"] if stdin is not None else []
+        result = subprocess.run(
+            ["docker", "exec", *interactive, *user, container, *command],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
-    return result.stdout
-
-
-def exec_in_container(container: str, service: str, *command: str, timeout: float = 300) -> str:
-    """exec_in, in one container named by its id: `compose exec` may pick a one-off container
-    of the service (`compose run kafka ...`, as the bench's load generator runs) instead of
-    the service's own."""
-    user = ["--user", EXEC_USERS[service]] if service in EXEC_USERS else []
-    result = subprocess.run(
-        ["docker", "exec", *user, container, *command],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
+    if result.returncode != 0:  # an error, not an assertion: polls may retry it
         raise RuntimeError(
             f"{command} in {service} exited {result.returncode}: {result.stderr[-2000:]}"
         )

@@ -5,6 +5,7 @@ python -m streamlab.preflight ports     # a published port is taken by another p
 python -m streamlab.preflight mirrors   # a configured mirror does not answer
 python -m streamlab.preflight ha-ports  # the same for the replicated profile's extra brokers
 python -m streamlab.preflight health    # a server left unhealthy by a restart: its next check
+                                        # (after `up -d`, before `up --wait`: streamlab.health)
 """
 
 from __future__ import annotations
@@ -201,7 +202,7 @@ def main(argv: list[str]) -> int:
     for problem in problems:
         print(f"streamlab: {problem.message}", file=sys.stderr)
     if "health" in checks and not problems:
-        health.wait_for_next_checks(health.docker_inspect, health.running_ids())
+        health.wait_for_next_checks(health.docker_inspect, health.project_ids())
     return 1 if problems else 0
 
 

@@ -10,6 +10,7 @@ exact."""
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import time
 
@@ -35,7 +36,6 @@ from streamlab.compose import (
     compose,
     container_id,
     exec_in,
-    exec_in_container,
 )
 
 SETTLED_S = 600  # memory is compared from the tenth minute on: start-up and JIT are over
@@ -62,7 +62,7 @@ def folder_sizes(topic: str, job: str, broker: str) -> dict[str, int]:
     sizes = {name: by_path[path] for name, path in folders.items()}
     sizes["results files"] = int(files)
     script = f"du -scb /var/lib/kafka/data/{topic}-* | tail -1"
-    kafka = exec_in_container(broker, "kafka", "sh", "-c", script)
+    kafka = exec_in("kafka", "sh", "-c", script, container=broker)
     sizes["kafka topic"] = int(kafka.split()[0])
     return sizes
 
@@ -94,7 +94,7 @@ def jvms(ids: dict[str, str], unread: dict[str, str]) -> dict[str, dict[str, int
         try:
             for name, parts in jvm.read(service, container).items():
                 readings[f"{service} ({name})"] = parts
-        except (OSError, RuntimeError, ValueError) as error:
+        except (OSError, RuntimeError, ValueError, subprocess.SubprocessError) as error:
             unread.setdefault(service, str(error)[-300:])
     return readings
 

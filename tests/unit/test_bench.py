@@ -590,11 +590,11 @@ def test_the_soak_report_names_the_container_that_grew_most_and_wrong_totals():
     table = markdown({**REPORT_INPUT, "soak": [SOAK]})
     assert "60 min at 75,000 lines/s: memory at minute 10, the middle, the end" in table
     assert "start 1,400 MB; middle 1,420 MB; end 1,460 MB; kafka +20%, wordcount +1%" in table
-    assert "| ≤ 10%: **missed** (kafka +20%) |" in table, "every container past the target"
-    assert "p50 +6%: ≤ 10%: met |" in table, "the batches' slow-down has a verdict"
+    assert "| ≤ 10%: **missed** (kafka +20.0%) |" in table, "every container past the target"
+    assert "p50 +5.6%: ≤ 10%: met |" in table, "the batches' slow-down has a verdict"
     start = {"batches": 40, "p50": 900, "p90": 1200}
     slower = {**SOAK, "batches_ms": {"start": start, "end": {**start, "p50": 1000}}}
-    assert "p50 +11%: ≤ 10%: **missed** |" in markdown({**REPORT_INPUT, "soak": [slower]})
+    assert "p50 +11.1%: ≤ 10%: **missed** |" in markdown({**REPORT_INPUT, "soak": [slower]})
     steady = {**SOAK, "memory_growth": {"kafka": 0.04, "wordcount": 0.01}}
     assert "| ≤ 10%: met |" in markdown({**REPORT_INPUT, "soak": [steady]})
     assert "results +4.0 MB, results files +1,200 (kafka topic 9.00 GB" in table

@@ -42,6 +42,8 @@ def test_the_main_class_is_found_after_the_options_and_their_values():
     executor = [*spark, "org.apache.spark.executor.CoarseGrainedExecutorBackend", "--app-id"]
     assert main_class(executor) == "CoarseGrainedExecutorBackend"
     assert main_class(["java", "--add-modules", "jdk.incubator.vector", "Main"]) == "Main"
+    assert main_class(["java", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "Main"]) == "Main"
+    assert main_class(["java", "-Xmx1g", "-jar", "/opt/app/server.jar", "--port"]) == "server.jar"
     assert main_class(["java", "-version"]) == "java", "no class: said, not guessed"
 
 
@@ -62,6 +64,23 @@ def test_each_jvms_parts_are_read_from_jcmd_and_its_status():
     assert jvm_memory("") == {}, "a container with no JVM (Jupyter before a notebook's session)"
     with pytest.raises(ValueError, match="Kafka: no heap in jcmd's answer"):
         jvm_memory(answer(7, ["kafka.Kafka"], 1, jcmd="7:\ncom.sun.tools.attach failed\n"))
+    jdk11 = HEAP.replace(
+        "used 50342K, committed 50880K", "used 50342K, capacity 5K, committed 50880K"
+    )
+    with pytest.raises(ValueError, match="Kafka: no Metaspace in jcmd's answer"):
+        jvm_memory(answer(7, ["kafka.Kafka"], 1, jcmd=jdk11)), "another JDK's words: not a 0"
+
+
+def test_g1s_one_heap_is_read_as_serials_generations_are():
+    g1 = HEAP.replace(HEAP[HEAP.index(" def new") : HEAP.index(" Metaspace")], G1)
+    [parts] = jvm_memory(answer(7, ["Main"], 1, jcmd=g1)).values()
+    assert parts["heap committed"] == 262144 * 1024
+    assert parts["heap used"] == 51200 * 1024
+
+
+G1 = """ garbage-first heap   total 262144K, used 51200K [0x00000000f0000000, 0x0000000100000000)
+  region size 1024K, 40 young (40960K), 5 survivors (5120K)
+"""
 
 
 MB = 1_000_000
@@ -80,11 +99,14 @@ def parts(rss: int, heap: int) -> dict[str, int]:
 def test_jvm_growth_runs_from_the_settled_minute_and_tells_the_rest():
     readings = [
         (0.0, {"kafka (Kafka)": parts(150, 40)}),
-        (600.0, {"kafka (Kafka)": parts(200, 64), "history (HistoryServer)": parts(100, 30)}),
-        (3600.0, {"kafka (Kafka)": parts(224, 90)}),
+        (600.0, {"kafka (Kafka)": parts(200, 64)}),
+        (1200.0, {"kafka (Kafka)": parts(210, 70), "history (HistoryServer)": parts(100, 30)}),
+        (3600.0, {"kafka (Kafka)": parts(224, 90), "history (HistoryServer)": parts(110, 30)}),
     ]
     growth = jvm_growth(readings, 600)
-    assert list(growth) == ["kafka (Kafka)"], "a JVM not read at one end has no growth"
+    assert growth["history (HistoryServer)"]["rss anon"] == [100, 110], (
+        "a container not read once keeps its growth, from its own first reading"
+    )
     kafka = growth["kafka (Kafka)"]
     assert kafka["rss anon"] == [200, 224]
     assert kafka["heap committed"] == [64, 90]

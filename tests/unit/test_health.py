@@ -4,59 +4,104 @@ from __future__ import annotations
 
 from typing import Any
 
-from streamlab.health import check_time, unhealthy, wait_for_next_checks
+from streamlab.health import check_time, stale, wait_for_next_checks
 
-T0 = check_time("2026-12-02T18:00:00.000000000Z")
+T0 = check_time("2026-12-02T18:00:00Z")
+INTERVAL_S, TIMEOUT_S = 60, 10
 
 
 def stamp(seconds: float) -> str:
-    """A health log's time stamp `seconds` after T0, with Docker's nanoseconds."""
+    """A time stamp `seconds` after T0, with Docker's nanoseconds."""
     whole, fraction = divmod(seconds, 1)
-    return f"2026-12-02T18:{int(whole) // 60:02d}:{int(whole) % 60:02d}.{int(fraction * 1e9):09d}Z"
+    minutes, rest = divmod(int(whole), 60)
+    return f"2026-12-02T18:{minutes:02d}:{rest:02d}.{round(fraction * 1e9):09d}Z"
 
 
 def container(
-    cid: str, service: str, status: str, checked: list[float], running: bool = True, run=False
-):
+    cid: str,
+    service: str,
+    status: str = "healthy",
+    checks: tuple[float, ...] = (),
+    started: float = 0,
+    running: bool = True,
+    labels: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A record as `docker inspect` gives it: each check took one second."""
     return {
         "Id": cid,
+        "Name": f"/lab-{service}-1",
         "State": {
             "Running": running,
-            "Health": {"Status": status, "Log": [{"End": stamp(t)} for t in checked]},
+            "StartedAt": stamp(started),
+            "Health": {
+                "Status": status,
+                "Log": [{"Start": stamp(t - 1), "End": stamp(t)} for t in checks],
+            },
         },
         "Config": {
-            "Healthcheck": {"Interval": 60_000_000_000, "Timeout": 10_000_000_000},
+            "Healthcheck": {"Interval": INTERVAL_S * 10**9, "Timeout": TIMEOUT_S * 10**9},
             "Labels": {
                 "com.docker.compose.service": service,
-                "com.docker.compose.oneoff": str(run),
+                "com.docker.compose.oneoff": "False",
+                "com.docker.compose.container-number": "1",
+                **(labels or {}),
             },
         },
     }
 
 
-def test_docker_time_stamps_are_read_to_the_microsecond():
+def zookeeper(started: float) -> dict[str, Any]:
+    return container("zk", "zookeeper", checks=(started + 1,), started=started)
+
+
+def test_docker_time_stamps_are_read_with_their_offset():
     assert check_time(stamp(61.5)) - T0 == 61.5
+    assert check_time("2026-12-02T19:00:00.000000001+01:00") == T0, "the engine's local offset"
 
 
-def test_only_running_containers_whose_last_check_failed_are_waited_for():
-    found = unhealthy(
-        [
-            container("a", "kafka", "unhealthy", [0, 30]),
-            container("b", "spark-master", "healthy", [30]),
-            container("c", "history", "unhealthy", [30], running=False),
-            container("d", "jupyter", "starting", []),
-            container("e", "kafka", "unhealthy", [30], run=True),  # a `compose run` producer
-        ]
+def test_only_servers_failed_by_a_check_that_began_before_another_started_are_waited_for():
+    failed = container("k", "kafka", "unhealthy", checks=(30,))
+    now = T0 + 40
+    found = stale([failed, zookeeper(35)], now)
+    assert list(found) == ["k"]
+    assert found["k"].name == "kafka"
+    assert found["k"].deadline == T0 + 30 + INTERVAL_S + TIMEOUT_S + 5, "one check, and slack"
+    assert stale([failed, zookeeper(20)], now) == {}, (
+        "nothing restarted after the failed check began: its own failure, for compose to say"
     )
-    assert found == {"a": ("kafka", T0 + 30, T0 + 30 + 60 + 10 + 5)}, "interval + timeout + slack"
+    others = [
+        container(
+            "r", "kafka", "unhealthy", (30,), labels={"com.docker.compose.oneoff": "True"}
+        ),  # run
+        container("w", "wordcount", "unhealthy", (30,)),  # the jobs profile's
+        container("h", "history", "unhealthy", (30,), running=False),
+        container("j", "jupyter", "starting"),
+    ]
+    assert stale([*others, zookeeper(35)], now) == {}
+    scaled = container(
+        "w2",
+        "spark-worker",
+        "unhealthy",
+        (30,),
+        labels={"com.docker.compose.container-number": "2"},
+    )
+    assert stale([scaled, zookeeper(35)], now)["w2"].name == "spark-worker-2"
+
+
+def test_the_engines_clock_cannot_make_the_wait_longer_than_one_check():
+    failed = container("k", "kafka", "unhealthy", checks=(30,))
+    ahead = stale([failed, zookeeper(35)], T0 - 3600)  # this machine's clock an hour behind
+    assert ahead["k"].deadline == T0 - 3600 + INTERVAL_S + TIMEOUT_S + 5
+    behind = stale([failed, zookeeper(35)], T0 + 3600)
+    assert behind["k"].deadline == T0 + 3600 + 5, "an overdue check: a few seconds, not none"
 
 
 class Engine:
-    """A fake engine: each container's state at each fake second, and the clock."""
+    """A fake engine: the lab's containers from each fake second on, and the clock."""
 
     def __init__(self, timeline: dict[float, list[dict[str, Any]]]):
         self.timeline = timeline
-        self.clock = T0 + 30
+        self.clock = T0 + 40
         self.asked = 0
 
     def inspect(self, ids):
@@ -70,42 +115,50 @@ class Engine:
 
 def wait(engine: Engine) -> list[str]:
     return wait_for_next_checks(
-        engine.inspect, ["a", "b"], now=lambda: engine.clock, sleep=engine.sleep
+        engine.inspect, ["k", "zk"], now=lambda: engine.clock, sleep=engine.sleep
     )
 
 
 def test_a_server_healthy_at_its_next_check_is_waited_for_and_no_longer(capsys):
     engine = Engine(
         {
-            0: [container("a", "kafka", "unhealthy", [30]), container("b", "x", "healthy", [1])],
-            90: [container("a", "kafka", "healthy", [30, 90])],
+            0: [container("k", "kafka", "unhealthy", (30,)), zookeeper(35)],
+            90: [container("k", "kafka", "healthy", (30, 90)), zookeeper(35)],
         }
     )
     assert wait(engine) == []
     assert engine.clock == T0 + 90, "until its next check, and not a second more"
     err = capsys.readouterr().err
-    assert "the last health check of kafka failed" in err
-    assert "waiting for the next one, up to 75 s" in err
+    assert "the last health check of kafka ran while another server of the lab was" in err
+    assert "waiting for the next one, up to 65 s" in err
     assert "kafka is healthy again" in err
 
 
-def test_a_server_whose_next_check_fails_too_is_left_to_compose():
-    engine = Engine(
+def test_a_next_check_that_fails_too_or_never_comes_is_said_and_left_to_compose(capsys):
+    failed_again = Engine(
         {
-            0: [container("a", "kafka", "unhealthy", [30])],
-            90: [container("a", "kafka", "unhealthy", [30, 90])],
+            0: [container("k", "kafka", "unhealthy", (30,)), zookeeper(35)],
+            90: [container("k", "kafka", "unhealthy", (30, 90)), zookeeper(35)],
         }
     )
-    assert wait(engine) == ["kafka"]
-    assert engine.clock == T0 + 90, "one check later, not at the deadline"
-
-
-def test_an_overdue_check_ends_the_wait_and_a_healthy_stack_is_not_waited_for(capsys):
-    stuck = Engine({0: [container("a", "kafka", "unhealthy", [30])]})
+    assert wait(failed_again) == ["kafka"]
+    assert failed_again.clock == T0 + 90, "one check later, not at the deadline"
+    assert "the next health check of kafka failed too" in capsys.readouterr().err
+    stuck = Engine({0: [container("k", "kafka", "unhealthy", (30,)), zookeeper(35)]})
     assert wait(stuck) == ["kafka"]
-    assert stuck.clock == T0 + 30 + 76, "given up just past interval + timeout + slack"
+    assert stuck.clock == T0 + 30 + INTERVAL_S + TIMEOUT_S + 5 + 1, "given up once overdue"
+    assert "the next health check of kafka has not come" in capsys.readouterr().err
+
+
+def test_a_server_stopped_or_removed_meanwhile_ends_its_wait_and_a_healthy_lab_has_none(capsys):
+    for after in ([container("k", "kafka", "unhealthy", (30,), running=False)], []):
+        engine = Engine(
+            {0: [container("k", "kafka", "unhealthy", (30,)), zookeeper(35)], 50: after}
+        )
+        assert wait(engine) == []
+        assert engine.clock == T0 + 50
     capsys.readouterr()
-    calm = Engine({0: [container("a", "kafka", "healthy", [30])]})
+    calm = Engine({0: [container("k", "kafka", "healthy", (30,)), zookeeper(35)]})
     assert wait(calm) == []
     assert calm.asked == 1
-    assert capsys.readouterr().err == "", "a healthy stack: not a word"
+    assert capsys.readouterr().err == "", "a healthy lab: not a word"

@@ -112,7 +112,7 @@ def test_make_up_waits_for_stale_checks_only_when_nothing_else_stops_it(
         waited.append(ids)
         return []
 
-    monkeypatch.setattr(preflight.health, "running_ids", lambda: ["kafka-id"])
+    monkeypatch.setattr(preflight.health, "project_ids", lambda: ["kafka-id"])
     monkeypatch.setattr(preflight.health, "wait_for_next_checks", wait)
     monkeypatch.setattr(preflight, "load_settings", lambda: port_settings(free_port, free_port))
     monkeypatch.setattr(preflight, "ports_in_use_by_stack", set)
