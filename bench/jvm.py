@@ -29,12 +29,15 @@ VALUE_OPTIONS = {
     *("--limit-modules", "--enable-native-access"),
 }
 KB = 1024
-# What each part of jcmd's answer must hold (JDK 17's words), lest a part read as 0. The heap's
-# line is each collector's own (Serial's generations, G1's one heap); ZGC's is not read.
-ANSWERS = {
-    "heap": r"(?m)^ \S.*? total \d+K, used \d+K",
-    "Metaspace": r"Metaspace\s+used \d+K, committed \d+K",
-    "code heap": r"max_used=\d+Kb",
+# Each part of jcmd's answer (JDK 17's words), its kilobytes the one group; every part must be
+# there, lest it read as 0. The heap's line is each collector's own (Serial's generations, G1's
+# one heap); ZGC's is not read.
+HEAP_LINE = r"(?m)^ \S.*? total {}K, used {}K"
+PARTS = {  # part: (what jcmd's answer calls it, the pattern)
+    "heap committed": ("heap", HEAP_LINE.format(r"(\d+)", r"\d+")),
+    "heap used": ("heap", HEAP_LINE.format(r"\d+", r"(\d+)")),
+    "metaspace": ("Metaspace", r"Metaspace\s+used \d+K, committed (\d+)K"),
+    "code cache": ("code heap", r"max_used=(\d+)Kb"),
 }
 
 
@@ -67,16 +70,11 @@ def jvm_memory(answer: str) -> dict[str, dict[str, int]]:
         pid, *arguments = command.splitlines()
         name = main_class(arguments)
         name = f"{name} {pid}" if name in jvms else name
-        for part, pattern in ANSWERS.items():
-            if not re.search(pattern, jcmd):
-                raise ValueError(f"{name}: no {part} in jcmd's answer: {jcmd[-300:]!r}")
-        jvms[name] = {
-            "rss anon": kb(r"RssAnon:\s+(\d+) kB", status),
-            "heap committed": kb(r"(?m)^ \S.*? total (\d+)K, used \d+K", jcmd),
-            "heap used": kb(r"(?m)^ \S.*? total \d+K, used (\d+)K", jcmd),
-            "metaspace": kb(r"Metaspace\s+used \d+K, committed (\d+)K", jcmd),
-            "code cache": kb(r"max_used=(\d+)Kb", jcmd),
-        }
+        missing = [word for word, pattern in PARTS.values() if not re.search(pattern, jcmd)]
+        if missing:
+            raise ValueError(f"{name}: no {missing[0]} in jcmd's answer: {jcmd[-300:]!r}")
+        jvms[name] = {"rss anon": kb(r"RssAnon:\s+(\d+) kB", status)}
+        jvms[name].update({part: kb(pattern, jcmd) for part, (_, pattern) in PARTS.items()})
     return jvms
 
 

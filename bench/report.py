@@ -203,7 +203,7 @@ def growth_check(growth: dict[str, float]) -> str:
     if not growth:
         return "no container at both ends: not checked"
     over = [f"{name} {share:+.1%}" for name, share in growth.items() if not target.met(share)]
-    verdict = target.check(max(growth.values(), default=0.0))
+    verdict = target.check(max(growth.values()))
     return f"{verdict} ({', '.join(over)})" if over else verdict
 
 

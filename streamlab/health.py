@@ -144,11 +144,10 @@ def docker_inspect(ids: Sequence[str]) -> list[dict[str, Any]]:
         return []
 
 
-def project_ids(project: str | None = None) -> list[str]:
+def project_ids() -> list[str]:
     """The ids of the lab's running containers, whatever profile or compose file started them
     (by compose's project label: `compose ps` lists only the services of the files it reads)."""
-    name = project or load_settings()["COMPOSE_PROJECT_NAME"]
-    label = f"label=com.docker.compose.project={name}"
+    label = f"label=com.docker.compose.project={load_settings()['COMPOSE_PROJECT_NAME']}"
     try:
         result = subprocess.run(
             ["docker", "ps", "-q", "--filter", label],

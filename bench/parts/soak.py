@@ -31,12 +31,7 @@ from bench.stats import MEMORY_STATS, StatsSampler, cgroup_file
 from bench.targets import TARGETS
 from jobs.paths import progress_dir
 from jobs.seed import seed_totals
-from streamlab.compose import (
-    CORE_SERVICES,
-    compose,
-    container_id,
-    exec_in,
-)
+from streamlab.compose import CORE_SERVICES, compose, container_id, exec_in
 
 SETTLED_S = 600  # memory is compared from the tenth minute on: start-up and JIT are over
 WINDOW_S = 120  # each memory point, and each end of the batches' durations: this long
@@ -136,7 +131,7 @@ def soak(job: str, minutes: float, rate: float, every_s: float) -> dict:
             sender.join(timeout=every_s)
         ended = time.time()
         memory_parts.append((ended - started, cgroups(ids, unread)))
-        jvm_parts.append((time.time() - started, jvms(ids, jvm_unread)))
+        jvm_parts.append((ended - started, jvms(ids, jvm_unread)))
         runner.read(topic, WARM_UP_LINES + lines, READ_TIMEOUT_S)
         sizes.append((time.time() - started, folder_sizes(topic, job, ids["kafka"])))
     if "rate" not in sent:
